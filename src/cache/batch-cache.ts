@@ -1,0 +1,106 @@
+import type Redis from 'ioredis';
+import { BANDS_IN_ORDER, type PriorityBand } from '../domain/priority-band';
+import type { RedisKeys } from './redis-keys';
+
+/**
+ * The Redis batch cache: one sorted set of ready job ids per priority band.
+ *
+ * State machine of an id (MongoDB stays the source of truth; Redis only accelerates):
+ *   absent ──push (addJob, loader)──▶ cached ──pop (ZMPOP/BZMPOP, band order)──▶ taken by one worker
+ *   cached ──key TTL / flush / restart──▶ absent   (the job is still pending/batched in MongoDB;
+ *                                                  the sweeper and the loader bring it back)
+ * A popped id may be stale (claimed straight from MongoDB meanwhile, cancelled): the worker's
+ * guarded claim then misses and it moves on. Pushing an id twice is harmless (a set).
+ *
+ * Score = (maxPriority − priority) · 2^42 + (orderKey + 2^41), lowest first: higher priority first,
+ * then ready order (orderKey is ms since epoch, negated for LIFO), exact in a double up to 2^53.
+ */
+export interface CachedJob {
+  jobId: string;
+  priority: number;
+  orderKey: number;
+  band: PriorityBand;
+}
+
+const ORDER_SPAN = 2 ** 42;
+const ORDER_OFFSET = 2 ** 41;
+
+export class BatchCache {
+  private readonly bandKeys: string[];
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly maxPriority: number,
+    private readonly ttlMs: number,
+  ) {
+    this.bandKeys = BANDS_IN_ORDER.map((band) => keys.band(band));
+  }
+
+  score(job: Pick<CachedJob, 'priority' | 'orderKey'>): number {
+    return (this.maxPriority - job.priority) * ORDER_SPAN + (job.orderKey + ORDER_OFFSET);
+  }
+
+  /** Adds ids to their bands and refreshes the bands' TTL, in one round trip. */
+  async push(jobs: CachedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const byBand = new Map<PriorityBand, Array<string | number>>();
+    for (const job of jobs) {
+      const args = byBand.get(job.band) ?? [];
+      args.push(this.score(job), job.jobId);
+      byBand.set(job.band, args);
+    }
+    const pipeline = this.redis.pipeline();
+    for (const [band, args] of byBand) {
+      const key = this.keys.band(band);
+      pipeline.zadd(key, ...args);
+      pipeline.pexpire(key, this.ttlMs);
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  /** Pops up to `count` ids from the highest non-empty band, best first; [] when every band is empty. */
+  async pop(count: number): Promise<string[]> {
+    const reply = await this.redis.call('ZMPOP', this.bandKeys.length, ...this.bandKeys, 'MIN', 'COUNT', count);
+    return idsFromMpop(reply);
+  }
+
+  /**
+   * Like pop, but waits up to `timeoutMs` for an id to arrive (a new job wakes the worker in
+   * milliseconds). Needs a connection of its own: it blocks the connection while waiting.
+   */
+  async popBlocking(blockingClient: Redis, count: number, timeoutMs: number): Promise<string[]> {
+    const seconds = Math.max(0.01, timeoutMs / 1000).toFixed(3);
+    const reply = await blockingClient.call('BZMPOP', seconds, this.bandKeys.length, ...this.bandKeys, 'MIN', 'COUNT', count);
+    return idsFromMpop(reply);
+  }
+
+  /** Ids per band (for stats and the loader's refresh decision). */
+  async sizes(): Promise<Record<PriorityBand, number>> {
+    const pipeline = this.redis.pipeline();
+    for (const key of this.bandKeys) pipeline.zcard(key);
+    const results = (await pipeline.exec()) ?? [];
+    const sizes = {} as Record<PriorityBand, number>;
+    BANDS_IN_ORDER.forEach((band, i) => {
+      const [error, value] = results[i] ?? [null, 0];
+      if (error) throw error;
+      sizes[band] = Number(value ?? 0);
+    });
+    return sizes;
+  }
+
+  async remove(jobIds: string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const key of this.bandKeys) pipeline.zrem(key, ...jobIds);
+    await pipeline.exec();
+  }
+}
+
+/** ZMPOP/BZMPOP reply: null, or [key, [[member, score], ...]]. */
+function idsFromMpop(reply: unknown): string[] {
+  if (!Array.isArray(reply) || reply.length < 2 || !Array.isArray(reply[1])) return [];
+  return (reply[1] as unknown[]).map((pair) => String(Array.isArray(pair) ? pair[0] : pair));
+}

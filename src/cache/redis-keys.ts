@@ -1,0 +1,33 @@
+import type { PriorityBand } from '../domain/priority-band';
+
+/** Every Redis key the product uses, under `<namespace>:<queue>:` so deployments and tests never collide. */
+export class RedisKeys {
+  private readonly prefix: string;
+  constructor(namespace: string, queue: string) {
+    this.prefix = `${namespace}:${queue}`;
+  }
+  /** Sorted set of ready job ids of one band, scored by priority then ready order. */
+  band(band: PriorityBand): string {
+    return `${this.prefix}:batch:${band}`;
+  }
+  /** redlock resource held while a handler runs the job. */
+  jobLock(jobId: string): string {
+    return `${this.prefix}:lock:job:${jobId}`;
+  }
+  /** redlock resource of a singleton task (loader, sweeper, scheduler, cleanup). */
+  taskLock(task: string): string {
+    return `${this.prefix}:lock:task:${task}`;
+  }
+  /** Marks that a periodic task ran recently, so only one worker runs it per interval. */
+  taskStamp(task: string): string {
+    return `${this.prefix}:stamp:${task}`;
+  }
+  /** Hash of live workers → heartbeat JSON. */
+  workers(): string {
+    return `${this.prefix}:workers`;
+  }
+  /** Cached values written by cache_warm. */
+  cacheValue(name: string): string {
+    return `${this.prefix}:cache:${name}`;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './queue-config';
+export * from './environment';

@@ -1,0 +1,71 @@
+import type { JobAttemptError, JobHistoryEntry } from './job-record';
+import type { PriorityBand } from './priority-band';
+
+export const DlqSeverity = {
+  Critical: 'critical',
+  High: 'high',
+  Medium: 'medium',
+  Low: 'low',
+} as const;
+export type DlqSeverity = (typeof DlqSeverity)[keyof typeof DlqSeverity];
+
+const SEVERITY_BY_BAND: Record<PriorityBand, DlqSeverity> = {
+  CRITICAL: DlqSeverity.Critical,
+  HIGH: DlqSeverity.High,
+  NORMAL: DlqSeverity.Medium,
+  LOW: DlqSeverity.Low,
+};
+
+export function severityOf(band: PriorityBand): DlqSeverity {
+  return SEVERITY_BY_BAND[band];
+}
+
+/** Why a job ended in the DLQ, classified from its last error. */
+export const FailureReason = {
+  Timeout: 'timeout',
+  PermanentError: 'permanent_error',
+  InvalidData: 'invalid_data',
+  Stalled: 'stalled',
+  NetworkError: 'network_error',
+  HandlerError: 'handler_error',
+  Manual: 'manual',
+} as const;
+export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
+
+export interface DlqReview {
+  by: string;
+  at: Date;
+  note?: string;
+}
+
+export interface DlqReprocessRecord {
+  by: string;
+  at: Date;
+  corrections?: Record<string, unknown>;
+  newJobId: string;
+}
+
+/** A dead-letter entry (`dead_letter_jobs`): the job's snapshot plus the admin workflow around it. */
+export interface DlqRecord {
+  jobId: string;
+  queue: string;
+  type: string;
+  data: unknown;
+  priority: number;
+  band: PriorityBand;
+  severity: DlqSeverity;
+  attempts: number;
+  maxAttempts: number;
+  errors: JobAttemptError[];
+  history: JobHistoryEntry[];
+  lastError?: JobAttemptError | null;
+  failureReason: FailureReason;
+  reasonText: string;
+  jobCreatedAt: Date;
+  movedAt: Date;
+  /** When retention removes the entry (TTL index). */
+  expireAt: Date;
+  review?: DlqReview | null;
+  reprocessHistory: DlqReprocessRecord[];
+  reprocessCount: number;
+}

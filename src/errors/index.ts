@@ -1,0 +1,3 @@
+export * from './queue-error';
+export * from './misuse-errors';
+export * from './job-signals';

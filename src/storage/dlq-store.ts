@@ -1,0 +1,126 @@
+import type { Collection, ObjectId } from 'mongodb';
+import { FailureReason, severityOf, type DlqRecord, type DlqReprocessRecord, type DlqSeverity } from '../domain/dlq-record';
+import type { JobAttemptError } from '../domain/job-record';
+import type { JobDocument } from './job-store';
+
+export type DlqDocument = DlqRecord & { _id: ObjectId; createdAt?: Date; updatedAt?: Date };
+
+/** The dead-letter collection's writes and reads; every write is idempotent or guarded. */
+export class DlqStore {
+  constructor(readonly collection: Collection<DlqDocument>) {}
+
+  /**
+   * Writes the entry for a dead job. Keyed by jobId with $setOnInsert, so running it twice
+   * (a retry, or the sweeper repairing a crash) leaves exactly one entry.
+   */
+  async recordDeadJob(job: JobDocument, reasonText: string, now: Date, retentionDays: number): Promise<DlqDocument> {
+    const entry: Omit<DlqRecord, 'review' | 'reprocessHistory' | 'reprocessCount'> = {
+      jobId: job.jobId,
+      queue: job.queue,
+      type: job.type,
+      data: job.data,
+      priority: job.priority,
+      band: job.band,
+      severity: severityOf(job.band),
+      attempts: job.attempts,
+      maxAttempts: job.maxAttempts,
+      errors: job.errors ?? [],
+      history: job.history ?? [],
+      lastError: job.lastError ?? null,
+      failureReason: classifyFailure(job.lastError ?? null, reasonText),
+      reasonText,
+      jobCreatedAt: job.createdAt,
+      movedAt: now,
+      expireAt: new Date(now.getTime() + retentionDays * 86_400_000),
+    };
+    const doc = await this.collection.findOneAndUpdate(
+      { jobId: job.jobId },
+      { $setOnInsert: { ...entry, review: null, reprocessHistory: [], reprocessCount: 0, createdAt: now, updatedAt: now } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    if (!doc) throw new Error(`DLQ upsert for ${job.jobId} returned no document`);
+    return doc;
+  }
+
+  async findById(id: ObjectId): Promise<DlqDocument | null> {
+    return this.collection.findOne({ _id: id });
+  }
+
+  async findByJobId(jobId: string): Promise<DlqDocument | null> {
+    return this.collection.findOne({ jobId });
+  }
+
+  async findBySeverity(queue: string, severity: DlqSeverity, limit: number): Promise<DlqDocument[]> {
+    return this.collection.find({ queue, severity }).sort({ movedAt: -1 }).limit(limit).toArray();
+  }
+
+  async markReviewed(id: ObjectId, by: string, note: string | undefined, now: Date): Promise<DlqDocument | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id },
+      { $set: { review: note === undefined ? { by, at: now } : { by, at: now, note }, updatedAt: now } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /**
+   * Records one reprocess. Guarded by the count the caller read, so two admins reprocessing
+   * at once produce one record, and the bound (`dlq.maxReprocessAttempts`) holds.
+   */
+  async recordReprocess(id: ObjectId, expectedCount: number, limit: number, record: DlqReprocessRecord, now: Date): Promise<DlqDocument | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id, reprocessCount: expectedCount, $expr: { $lt: ['$reprocessCount', limit] } },
+      { $inc: { reprocessCount: 1 }, $push: { reprocessHistory: record }, $set: { updatedAt: now } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  async stats(queue: string): Promise<{
+    totalEntries: number;
+    byJobType: Record<string, number>;
+    byFailureReason: Record<string, number>;
+    bySeverity: Record<string, number>;
+    oldestEntry: Date | null;
+  }> {
+    const [facets] = await this.collection
+      .aggregate<{
+        total: Array<{ n: number }>;
+        byType: Array<{ _id: string; n: number }>;
+        byReason: Array<{ _id: string; n: number }>;
+        bySeverity: Array<{ _id: string; n: number }>;
+        oldest: Array<{ movedAt: Date }>;
+      }>([
+        { $match: { queue } },
+        {
+          $facet: {
+            total: [{ $count: 'n' }],
+            byType: [{ $group: { _id: '$type', n: { $sum: 1 } } }],
+            byReason: [{ $group: { _id: '$failureReason', n: { $sum: 1 } } }],
+            bySeverity: [{ $group: { _id: '$severity', n: { $sum: 1 } } }],
+            oldest: [{ $sort: { movedAt: 1 } }, { $limit: 1 }, { $project: { _id: 0, movedAt: 1 } }],
+          },
+        },
+      ])
+      .toArray();
+    const toRecord = (rows: Array<{ _id: string; n: number }>) => Object.fromEntries(rows.map((r) => [r._id, r.n]));
+    return {
+      totalEntries: facets?.total[0]?.n ?? 0,
+      byJobType: toRecord(facets?.byType ?? []),
+      byFailureReason: toRecord(facets?.byReason ?? []),
+      bySeverity: toRecord(facets?.bySeverity ?? []),
+      oldestEntry: facets?.oldest[0]?.movedAt ?? null,
+    };
+  }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/** Classifies why a job died from its last error (what admins filter the DLQ by). */
+export function classifyFailure(lastError: JobAttemptError | null, reasonText: string): FailureReason {
+  if (!lastError) return /lease expired|stalled/i.test(reasonText) ? FailureReason.Stalled : FailureReason.Manual;
+  if (lastError.code === 'JOB_TIMEOUT') return FailureReason.Timeout;
+  if (lastError.code === 'LEASE_EXPIRED') return FailureReason.Stalled;
+  if (lastError.code === 'INVALID_JOB_DATA' || lastError.name === 'ZodError') return FailureReason.InvalidData;
+  if (lastError.name === 'PermanentJobError') return FailureReason.PermanentError;
+  if (lastError.code && NETWORK_CODES.has(lastError.code)) return FailureReason.NetworkError;
+  return FailureReason.HandlerError;
+}

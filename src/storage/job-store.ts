@@ -1,0 +1,329 @@
+import { randomUUID } from 'node:crypto';
+import type { Collection, Filter, ObjectId, UpdateFilter } from 'mongodb';
+import type { JobAttemptError, JobRecord } from '../domain/job-record';
+import { JobStatus } from '../domain/job-status';
+import { appendHistoryExpression, historyEntry, pushBounded } from './audit';
+import { hit, miss, TransitionMiss, type TransitionResult } from './transition-result';
+
+export type JobDocument = JobRecord & { _id: ObjectId };
+
+export interface JobStoreLimits {
+  maxHistoryEntries: number;
+  maxErrorEntries: number;
+}
+
+/** Who holds a claimed job: the guard every later transition of that attempt presents. */
+export interface Lease {
+  jobId: string;
+  workerId: string;
+  lockToken: string;
+}
+
+const CLAIMABLE = [JobStatus.Pending, JobStatus.Batched];
+/** Statuses an admin may cancel or reschedule from: the job is waiting, not running. */
+const WAITING = [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Batched];
+const CLAIM_SORT = { priority: -1, orderKey: 1, _id: 1 } as const;
+
+/**
+ * Every state transition of a job, each one guarded atomic write that also appends its
+ * audit entry. This file is the one place where a job's status changes.
+ */
+export class JobStore {
+  constructor(
+    readonly collection: Collection<JobDocument>,
+    private readonly limits: JobStoreLimits,
+  ) {}
+
+  /** enqueue: inserts new jobs; returns the jobIds that already existed (deduplicated, not inserted). */
+  async enqueue(records: JobRecord[]): Promise<Set<string>> {
+    if (records.length === 0) return new Set();
+    const duplicates = new Set<string>();
+    try {
+      await this.collection.insertMany(records as JobDocument[], { ordered: false });
+    } catch (error) {
+      const writeErrors = duplicateKeyIndexes(error);
+      if (!writeErrors) throw error;
+      for (const index of writeErrors) duplicates.add(records[index].jobId);
+    }
+    return duplicates;
+  }
+
+  /** pending → batched: jobs the loader put into a Redis batch; they return to pending when `until` passes. */
+  async markBatched(jobIds: string[], until: Date, now: Date): Promise<number> {
+    if (jobIds.length === 0) return 0;
+    const result = await this.collection.updateMany(
+      { jobId: { $in: jobIds }, status: JobStatus.Pending },
+      {
+        $set: { status: JobStatus.Batched, batchedUntil: until, updatedAt: now },
+        $push: { history: pushBounded([historyEntry(JobStatus.Pending, JobStatus.Batched, 'loader', now)], this.limits.maxHistoryEntries) },
+      },
+    );
+    return result.modifiedCount;
+  }
+
+  /** pending|batched → processing for one job named by a Redis batch. */
+  async claimById(jobId: string, workerId: string, leaseMs: number, now: Date): Promise<JobDocument | null> {
+    return this.collection.findOneAndUpdate({ jobId, status: { $in: CLAIMABLE } }, this.claimUpdate(workerId, randomUUID(), leaseMs, now), {
+      returnDocument: 'after',
+    });
+  }
+
+  /** pending → processing for the best ready job of a queue, straight from MongoDB (no Redis, or a cache miss). */
+  async claimNext(queue: string, workerId: string, leaseMs: number, now: Date): Promise<JobDocument | null> {
+    return this.collection.findOneAndUpdate({ queue, status: JobStatus.Pending }, this.claimUpdate(workerId, randomUUID(), leaseMs, now), {
+      sort: CLAIM_SORT,
+      returnDocument: 'after',
+    });
+  }
+
+  /** Claims several jobs named by a Redis batch in two round trips; returns those it won, best first. */
+  async claimMany(jobIds: string[], workerId: string, leaseMs: number, now: Date): Promise<JobDocument[]> {
+    if (jobIds.length === 0) return [];
+    if (jobIds.length === 1) {
+      const one = await this.claimById(jobIds[0], workerId, leaseMs, now);
+      return one ? [one] : [];
+    }
+    const lockToken = randomUUID();
+    await this.collection.updateMany({ jobId: { $in: jobIds }, status: { $in: CLAIMABLE } }, this.claimUpdate(workerId, lockToken, leaseMs, now));
+    return this.collection.find({ jobId: { $in: jobIds }, lockToken }).sort(CLAIM_SORT).toArray();
+  }
+
+  private claimUpdate(workerId: string, lockToken: string, leaseMs: number, now: Date): UpdateFilter<JobDocument> {
+    // A pipeline update, so the audit entry can name the status each job had (pending or batched).
+    return [
+      {
+        $set: {
+          history: appendHistoryExpression(JobStatus.Processing, workerId, now, this.limits.maxHistoryEntries),
+          status: JobStatus.Processing,
+          attempts: { $add: [{ $ifNull: ['$attempts', 0] }, 1] },
+          lockedBy: { $literal: workerId },
+          lockToken: { $literal: lockToken },
+          lockedUntil: new Date(now.getTime() + leaseMs),
+          processingAt: now,
+          batchedUntil: null,
+          updatedAt: now,
+        },
+      },
+    ] as unknown as UpdateFilter<JobDocument>;
+  }
+
+  /** Extends a running job's lease; a miss means the lease was lost and the handler should stop. */
+  async extendLease(lease: Lease, leaseMs: number, now: Date): Promise<TransitionResult> {
+    const result = await this.collection.updateOne(this.leaseGuard(lease), {
+      $set: { lockedUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
+    });
+    return result.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+  }
+
+  /** Records progress reported by a running handler (fenced like every write of an attempt). */
+  async recordProgress(lease: Lease, progress: unknown, now: Date): Promise<TransitionResult> {
+    const result = await this.collection.updateOne(this.leaseGuard(lease), { $set: { progress, updatedAt: now } });
+    return result.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+  }
+
+  /** processing → completed. Fenced: only the lease holder of this attempt can record a result. */
+  async complete(lease: Lease, result: unknown, now: Date): Promise<TransitionResult> {
+    const outcome = await this.collection.updateOne(this.leaseGuard(lease), {
+      $set: { status: JobStatus.Completed, completedAt: now, result: result ?? null, ...releasedLease(now) },
+      $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Completed, lease.workerId, now)], this.limits.maxHistoryEntries) },
+    });
+    return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+  }
+
+  /** processing → scheduled (after a delay) or pending (at once): a failed attempt that will be retried. */
+  async failForRetry(lease: Lease, error: JobAttemptError, runAt: Date, lifo: boolean, now: Date): Promise<TransitionResult> {
+    const to = runAt.getTime() > now.getTime() ? JobStatus.Scheduled : JobStatus.Pending;
+    const outcome = await this.collection.updateOne(this.leaseGuard(lease), {
+      $set: { status: to, runAt, orderKey: orderKeyFor(runAt, lifo), lastError: error, failedAt: now, ...releasedLease(now) },
+      $push: {
+        errors: pushBounded([error], this.limits.maxErrorEntries),
+        history: pushBounded([historyEntry(JobStatus.Processing, to, lease.workerId, now, `attempt ${error.attempt} failed: ${error.message}`)], this.limits.maxHistoryEntries),
+      },
+    });
+    return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+  }
+
+  /**
+   * processing → dead: the job exhausted its attempts or failed permanently. `dlqPending` stays
+   * set until the DLQ entry is written, so a crash in between is repaired by the sweeper.
+   */
+  async failToDead(lease: Lease, error: JobAttemptError, reason: string, now: Date): Promise<TransitionResult<JobDocument>> {
+    const doc = await this.collection.findOneAndUpdate(
+      this.leaseGuard(lease),
+      {
+        $set: { status: JobStatus.Dead, lastError: error, failedAt: now, dlqPending: true, ...releasedLease(now) },
+        $push: {
+          errors: pushBounded([error], this.limits.maxErrorEntries),
+          history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Dead, lease.workerId, now, reason)], this.limits.maxHistoryEntries),
+        },
+      },
+      { returnDocument: 'after' },
+    );
+    return doc ? hit(doc) : miss(TransitionMiss.Fenced);
+  }
+
+  /** A waiting or stalled job moved to the DLQ by an admin or the sweeper (not by its lease holder). */
+  async markDead(jobId: string, fromStatuses: readonly JobStatus[], by: string, reason: string, now: Date, extra: Filter<JobDocument> = {}): Promise<TransitionResult<JobDocument>> {
+    const doc = await this.collection.findOneAndUpdate(
+      { ...extra, jobId, status: { $in: [...fromStatuses] } },
+      [
+        {
+          $set: {
+            history: appendHistoryExpression(JobStatus.Dead, by, now, this.limits.maxHistoryEntries, reason),
+            status: JobStatus.Dead,
+            failedAt: now,
+            dlqPending: true,
+            ...releasedLease(now),
+          },
+        },
+      ] as unknown as UpdateFilter<JobDocument>,
+      { returnDocument: 'after' },
+    );
+    return doc ? hit(doc) : miss(TransitionMiss.WrongStatus);
+  }
+
+  /** Clears `dlqPending` once the DLQ entry exists. */
+  async confirmDeadLettered(jobId: string, now: Date): Promise<void> {
+    await this.collection.updateOne({ jobId, status: JobStatus.Dead, dlqPending: true }, { $unset: { dlqPending: '' }, $set: { updatedAt: now } });
+  }
+
+  /** processing → pending without counting an attempt: a job taken but not started (shutdown, lost lock). */
+  async returnUnstarted(lease: Lease, reason: string, now: Date): Promise<TransitionResult> {
+    const outcome = await this.collection.updateOne(this.leaseGuard(lease), {
+      $set: { status: JobStatus.Pending, ...releasedLease(now) },
+      $inc: { attempts: -1 },
+      $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, lease.workerId, now, reason)], this.limits.maxHistoryEntries) },
+    });
+    return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+  }
+
+  /** batched → pending for batches whose time ran out (Redis lost them, or nobody took them). */
+  async returnExpiredBatches(now: Date): Promise<number> {
+    const result = await this.collection.updateMany(
+      { status: JobStatus.Batched, batchedUntil: { $lt: now } },
+      {
+        $set: { status: JobStatus.Pending, batchedUntil: null, updatedAt: now },
+        $push: { history: pushBounded([historyEntry(JobStatus.Batched, JobStatus.Pending, 'sweeper', now, 'batch expired')], this.limits.maxHistoryEntries) },
+      },
+    );
+    return result.modifiedCount;
+  }
+
+  /** processing → pending for leases that expired with attempts left (the worker died or hung). */
+  async recoverStalled(now: Date): Promise<number> {
+    const result = await this.collection.updateMany(
+      { status: JobStatus.Processing, lockedUntil: { $lt: now }, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
+      {
+        $set: { status: JobStatus.Pending, ...releasedLease(now) },
+        $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, 'sweeper', now, 'lease expired')], this.limits.maxHistoryEntries) },
+      },
+    );
+    return result.modifiedCount;
+  }
+
+  /** Expired leases of jobs with no attempts left: the sweeper dead-letters them one by one. */
+  async findExhaustedStalled(now: Date, limit: number): Promise<JobDocument[]> {
+    return this.collection
+      .find({ status: JobStatus.Processing, lockedUntil: { $lt: now }, $expr: { $gte: ['$attempts', '$maxAttempts'] } })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** scheduled → pending for jobs whose runAt has come; returns them so they can be put into Redis. */
+  async promoteDue(queue: string, now: Date, limit: number): Promise<JobDocument[]> {
+    const due = await this.collection
+      .find({ queue, status: JobStatus.Scheduled, runAt: { $lte: now } }, { projection: { jobId: 1 } })
+      .sort({ runAt: 1 })
+      .limit(limit)
+      .toArray();
+    if (due.length === 0) return [];
+    const jobIds = due.map((d) => d.jobId);
+    await this.collection.updateMany(
+      { jobId: { $in: jobIds }, status: JobStatus.Scheduled },
+      {
+        $set: { status: JobStatus.Pending, updatedAt: now },
+        $push: { history: pushBounded([historyEntry(JobStatus.Scheduled, JobStatus.Pending, 'scheduler', now, 'due')], this.limits.maxHistoryEntries) },
+      },
+    );
+    return this.collection.find({ jobId: { $in: jobIds }, status: JobStatus.Pending }).toArray();
+  }
+
+  /** A waiting job gets a new runAt (scheduled if in the future, pending otherwise). */
+  async reschedule(jobId: string, runAt: Date, by: string, now: Date): Promise<TransitionResult<JobDocument>> {
+    const to = runAt.getTime() > now.getTime() ? JobStatus.Scheduled : JobStatus.Pending;
+    const doc = await this.collection.findOneAndUpdate(
+      { jobId, status: { $in: WAITING } },
+      [
+        {
+          $set: {
+            history: appendHistoryExpression(to, by, now, this.limits.maxHistoryEntries, `rescheduled to ${runAt.toISOString()}`),
+            status: to,
+            runAt,
+            orderKey: { $cond: ['$lifo', -runAt.getTime(), runAt.getTime()] },
+            batchedUntil: null,
+            updatedAt: now,
+          },
+        },
+      ] as unknown as UpdateFilter<JobDocument>,
+      { returnDocument: 'after' },
+    );
+    return doc ? hit(doc) : this.missFor(jobId);
+  }
+
+  /** A waiting job is cancelled; running and finished jobs cannot be. */
+  async cancel(jobId: string, by: string, reason: string, now: Date): Promise<TransitionResult<JobDocument>> {
+    const doc = await this.collection.findOneAndUpdate(
+      { jobId, status: { $in: WAITING } },
+      [
+        {
+          $set: {
+            history: appendHistoryExpression(JobStatus.Cancelled, by, now, this.limits.maxHistoryEntries, reason),
+            status: JobStatus.Cancelled,
+            batchedUntil: null,
+            updatedAt: now,
+          },
+        },
+      ] as unknown as UpdateFilter<JobDocument>,
+      { returnDocument: 'after' },
+    );
+    return doc ? hit(doc) : this.missFor(jobId);
+  }
+
+  /** Dead jobs whose DLQ entry may be missing (a crash between the two writes). */
+  async findDeadLetterPending(olderThan: Date, limit: number): Promise<JobDocument[]> {
+    return this.collection.find({ status: JobStatus.Dead, dlqPending: true, failedAt: { $lt: olderThan } }).limit(limit).toArray();
+  }
+
+  private leaseGuard(lease: Lease): Filter<JobDocument> {
+    return { jobId: lease.jobId, status: JobStatus.Processing, lockedBy: lease.workerId, lockToken: lease.lockToken };
+  }
+
+  private async missFor<T>(jobId: string): Promise<TransitionResult<T>> {
+    const exists = await this.collection.countDocuments({ jobId }, { limit: 1 });
+    return miss(exists ? TransitionMiss.WrongStatus : TransitionMiss.NotFound);
+  }
+}
+
+/** FIFO jobs sort by the time they became ready; LIFO jobs by its negation (newest first). */
+export function orderKeyFor(readyAt: Date, lifo: boolean): number {
+  return lifo ? -readyAt.getTime() : readyAt.getTime();
+}
+
+function releasedLease(now: Date): Record<string, unknown> {
+  return { lockedBy: null, lockedUntil: null, lockToken: null, batchedUntil: null, updatedAt: now };
+}
+
+/** The indexes of documents rejected as duplicate keys, or undefined if the error is anything else. */
+function duplicateKeyIndexes(error: unknown): number[] | undefined {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  if (list.length === 0) return undefined;
+  const indexes: number[] = [];
+  for (const entry of list as Array<{ code?: number; index?: number; err?: { code?: number; index?: number } }>) {
+    const code = entry.code ?? entry.err?.code;
+    const index = entry.index ?? entry.err?.index;
+    if (code !== 11000 || index === undefined) return undefined;
+    indexes.push(index);
+  }
+  return indexes;
+}
