@@ -63,8 +63,6 @@ export interface DlqRecord {
   reasonText: string;
   jobCreatedAt: Date;
   movedAt: Date;
-  /** When retention removes the entry (TTL index). */
-  expireAt: Date;
   review?: DlqReview | null;
   reprocessHistory: DlqReprocessRecord[];
   reprocessCount: number;

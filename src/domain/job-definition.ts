@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type Redis from 'ioredis';
+import type { Connection } from 'mongoose';
 import type { BackoffOptions } from './backoff';
 import type { PriorityBand } from './priority-band';
 
@@ -20,6 +22,22 @@ export interface JobContext {
   signal: AbortSignal;
   /** Records progress (0–100, or any JSON object) on the job; errors are logged, never thrown. */
   reportProgress(progress: number | Record<string, unknown>): Promise<void>;
+  /** The queue's own connections and operations, for handlers that read or write them. */
+  services: JobServices;
+}
+
+/** What the queue lends to handlers (and to application job types). */
+export interface JobServices {
+  /** The queue's MongoDB connection (its database holds jobs, DLQ and whatever handlers keep). */
+  mongo: Connection;
+  /** The queue's Redis client; null while Redis is unreachable. */
+  redis: Redis | null;
+  /** A Redis key under the queue's namespace for cached values (cache_warm). */
+  cacheKey(name: string): string;
+  /** Adds another job (e.g. a notification enqueuing an email). */
+  enqueue(input: { type: string; data: unknown; priority?: number; jobId?: string; delay?: number }): Promise<{ jobId: string; deduplicated: boolean }>;
+  /** Resolved queue settings (namespace, TTLs, retention). */
+  settings: { queue: string; namespace: string; cacheTtlMs: number; dlqRetentionDays: number };
 }
 
 export interface JobDefaults {

@@ -19,7 +19,6 @@ const dlqSchema = new Schema<DlqRecord>(
     reasonText: String,
     jobCreatedAt: Date,
     movedAt: { type: Date, required: true },
-    expireAt: { type: Date, required: true },
     review: { type: Schema.Types.Mixed, default: null },
     reprocessHistory: { type: Schema.Types.Mixed, default: () => [] },
     reprocessCount: { type: Number, default: 0 },
@@ -30,8 +29,8 @@ const dlqSchema = new Schema<DlqRecord>(
 dlqSchema.index({ jobId: 1 }, { unique: true, name: 'jobId_unique' });
 dlqSchema.index({ queue: 1, severity: 1, movedAt: -1 }, { name: 'by_severity' });
 dlqSchema.index({ queue: 1, type: 1, failureReason: 1 }, { name: 'by_type_reason' });
-// Retention: each entry carries its own expiry (movedAt + dlq.retentionDays), so a config change applies to new entries.
-dlqSchema.index({ expireAt: 1 }, { name: 'retention', expireAfterSeconds: 0 });
+// Retention (dlq.retentionDays) is the cleanup job's work: it must spare unreviewed critical entries, which a TTL index cannot.
+dlqSchema.index({ movedAt: 1 }, { name: 'retention_scan' });
 
 export type DlqModel = Model<DlqRecord>;
 

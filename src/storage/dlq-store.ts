@@ -13,7 +13,7 @@ export class DlqStore {
    * Writes the entry for a dead job. Keyed by jobId with $setOnInsert, so running it twice
    * (a retry, or the sweeper repairing a crash) leaves exactly one entry.
    */
-  async recordDeadJob(job: JobDocument, reasonText: string, now: Date, retentionDays: number): Promise<DlqDocument> {
+  async recordDeadJob(job: JobDocument, reasonText: string, now: Date): Promise<DlqDocument> {
     const entry: Omit<DlqRecord, 'review' | 'reprocessHistory' | 'reprocessCount'> = {
       jobId: job.jobId,
       queue: job.queue,
@@ -31,7 +31,6 @@ export class DlqStore {
       reasonText,
       jobCreatedAt: job.createdAt,
       movedAt: now,
-      expireAt: new Date(now.getTime() + retentionDays * 86_400_000),
     };
     const doc = await this.collection.findOneAndUpdate(
       { jobId: job.jobId },

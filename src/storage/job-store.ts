@@ -147,11 +147,11 @@ export class JobStore {
    * processing → dead: the job exhausted its attempts or failed permanently. `dlqPending` stays
    * set until the DLQ entry is written, so a crash in between is repaired by the sweeper.
    */
-  async failToDead(lease: Lease, error: JobAttemptError, reason: string, now: Date): Promise<TransitionResult<JobDocument>> {
+  async failToDead(lease: Lease, error: JobAttemptError, reason: string, deadLetter: boolean, now: Date): Promise<TransitionResult<JobDocument>> {
     const doc = await this.collection.findOneAndUpdate(
       this.leaseGuard(lease),
       {
-        $set: { status: JobStatus.Dead, lastError: error, failedAt: now, dlqPending: true, ...releasedLease(now) },
+        $set: { status: JobStatus.Dead, lastError: error, failedAt: now, dlqPending: deadLetter, ...releasedLease(now) },
         $push: {
           errors: pushBounded([error], this.limits.maxErrorEntries),
           history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Dead, lease.workerId, now, reason)], this.limits.maxHistoryEntries),

@@ -1,0 +1,227 @@
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { QueueConfig } from '../config/queue-config';
+import { backoffDelay } from '../domain/backoff';
+import type { JobAttemptError } from '../domain/job-record';
+import { BANDS_IN_ORDER, type PriorityBand, type PriorityLevels } from '../domain/priority-band';
+import { PermanentJobError, QueueError, RetryJobError } from '../errors';
+import type { BatchCache, CachedJob } from '../cache/batch-cache';
+import { isRedisReady } from '../cache/redis-connection';
+import type { RedisKeys } from '../cache/redis-keys';
+import type { TaskLocks } from '../cache/task-locks';
+import type { DlqStore } from '../storage/dlq-store';
+import type { JobDocument, JobStore, Lease } from '../storage/job-store';
+import { CacheCounters } from './cache-counters';
+
+/** A job a worker has claimed: its document and the lease every later write must present. */
+export interface ClaimedJob {
+  doc: JobDocument;
+  lease: Lease;
+  source: 'redis' | 'mongo';
+}
+
+export type FailureOutcome = 'retry' | 'dead' | 'fenced';
+
+export interface LifecycleDeps {
+  config: QueueConfig;
+  store: JobStore;
+  dlqStore: DlqStore;
+  redis: Redis;
+  cache: BatchCache;
+  locks: TaskLocks;
+  keys: RedisKeys;
+  logger: Logger;
+}
+
+/**
+ * The operations a worker performs on jobs: take (Redis batch first, MongoDB as the
+ * fallback), complete, fail (retry or dead-letter), hand back, extend. Redis failures
+ * cost latency, never correctness: every decision is a guarded write in MongoDB.
+ */
+export class JobLifecycle {
+  readonly counters = new CacheCounters();
+  /** Loads that put at least one id into Redis, by this process. */
+  batchesLoaded = 0;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    this.logger = deps.logger.child({ component: 'lifecycle' });
+  }
+
+  get redisUsable(): boolean {
+    return isRedisReady(this.deps.redis);
+  }
+
+  /** Claims up to `count` ready jobs without waiting; [] when there is nothing to do. */
+  async take(workerId: string, count: number): Promise<ClaimedJob[]> {
+    if (this.redisUsable) {
+      try {
+        let ids = await this.deps.cache.pop(count);
+        if (ids.length === 0 && (await this.loadBatches()) > 0) ids = await this.deps.cache.pop(count);
+        if (ids.length > 0) return await this.claimFromBatch(ids, workerId);
+        return [];
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'redis batch unavailable; claiming from MongoDB');
+      }
+    }
+    return this.claimDirect(workerId);
+  }
+
+  /** Blocks on Redis until an id arrives or `timeoutMs` passes (the wake-up path), then claims. */
+  async waitForWork(blockingClient: Redis, workerId: string, count: number, timeoutMs: number): Promise<ClaimedJob[]> {
+    const ids = await this.deps.cache.popBlocking(blockingClient, count, timeoutMs);
+    return ids.length > 0 ? this.claimFromBatch(ids, workerId) : [];
+  }
+
+  private async claimFromBatch(ids: string[], workerId: string): Promise<ClaimedJob[]> {
+    const docs = await this.deps.store.claimMany(ids, workerId, this.deps.config.worker.lockTimeout, new Date());
+    this.counters.recordHits(docs.length);
+    this.counters.recordStale(ids.length - docs.length);
+    return docs.map((doc) => toClaimed(doc, workerId, 'redis'));
+  }
+
+  private async claimDirect(workerId: string): Promise<ClaimedJob[]> {
+    const doc = await this.deps.store.claimNext(this.deps.config.name, workerId, this.deps.config.worker.lockTimeout, new Date());
+    if (!doc) return [];
+    this.counters.recordMiss();
+    return [toClaimed(doc, workerId, 'mongo')];
+  }
+
+  /**
+   * The loader: under a redlock lock (one loader at a time across workers), moves up to
+   * batch.size pending jobs per band from MongoDB into the band's Redis set, then marks them
+   * batched. Returns how many ids it loaded (0 when another worker holds the lock).
+   */
+  async loadBatches(bands: readonly PriorityBand[] = BANDS_IN_ORDER, size = this.deps.config.batch.size): Promise<number> {
+    const loaded = await this.deps.locks.runExclusive(this.deps.keys.taskLock('loader'), 10_000, async () => {
+      const levels = this.deps.config.batch.priorityLevels as PriorityLevels;
+      const perBand = await Promise.all(
+        bands.map((band) =>
+          this.deps.store.collection
+            .find(
+              { queue: this.deps.config.name, status: 'pending', priority: { $gte: levels[band].min, $lte: levels[band].max } },
+              { projection: { _id: 0, jobId: 1, priority: 1, orderKey: 1, band: 1 } },
+            )
+            .sort({ priority: -1, orderKey: 1, _id: 1 })
+            .limit(size)
+            .toArray(),
+        ),
+      );
+      const jobs = perBand.flat() as unknown as CachedJob[];
+      if (jobs.length === 0) return 0;
+      // Push before marking: a crash in between leaves them pending (the loader comes back to them).
+      await this.deps.cache.push(jobs);
+      const now = new Date();
+      await this.deps.store.markBatched(
+        jobs.map((j) => j.jobId),
+        new Date(now.getTime() + this.deps.config.batch.ttl),
+        now,
+      );
+      this.batchesLoaded += 1;
+      return jobs.length;
+    });
+    return loaded ?? 0;
+  }
+
+  /** Puts ready jobs into their Redis bands; a Redis failure is logged (the loader recovers them). */
+  async offer(jobs: CachedJob[]): Promise<void> {
+    if (jobs.length === 0 || !this.redisUsable) return;
+    try {
+      await this.deps.cache.push(jobs);
+    } catch (error) {
+      this.logger.debug({ err: (error as Error).message }, 'could not push jobs to redis; the loader will');
+    }
+  }
+
+  async complete(job: ClaimedJob, result: unknown): Promise<boolean> {
+    const outcome = await this.deps.store.complete(job.lease, result, new Date());
+    if (!outcome.ok) this.logFenced(job, 'completion');
+    return outcome.ok;
+  }
+
+  /** Records a failed attempt: retry with backoff, or dead-letter when exhausted or permanent. */
+  async fail(job: ClaimedJob, error: unknown, durationMs: number): Promise<FailureOutcome> {
+    const now = new Date();
+    const attemptError = toAttemptError(error, job, durationMs, now);
+    const permanent = isPermanent(error);
+    if (!permanent && job.doc.attempts < job.doc.maxAttempts) {
+      const delay =
+        error instanceof RetryJobError
+          ? Math.round(error.delayMs * this.deps.config.delayMultiplier)
+          : backoffDelay(job.doc.backoff, job.doc.attempts);
+      const runAt = new Date(now.getTime() + delay);
+      const outcome = await this.deps.store.failForRetry(job.lease, attemptError, runAt, job.doc.lifo, now);
+      if (!outcome.ok) {
+        this.logFenced(job, 'failure');
+        return 'fenced';
+      }
+      if (delay <= 0) await this.offer([{ jobId: job.doc.jobId, priority: job.doc.priority, band: job.doc.band, orderKey: job.doc.lifo ? -runAt.getTime() : runAt.getTime() }]);
+      return 'retry';
+    }
+    const reason = permanent
+      ? `permanent failure: ${attemptError.message}`
+      : `attempts exhausted (${job.doc.attempts}/${job.doc.maxAttempts}): ${attemptError.message}`;
+    const dead = await this.deps.store.failToDead(job.lease, attemptError, reason, this.deps.config.dlq.autoMove, now);
+    if (!dead.ok) {
+      this.logFenced(job, 'failure');
+      return 'fenced';
+    }
+    if (this.deps.config.dlq.autoMove) await this.recordDeadLetter(dead.value, reason);
+    return 'dead';
+  }
+
+  /** Writes the DLQ entry of a job already marked dead, then clears its pending flag. Idempotent. */
+  async recordDeadLetter(doc: JobDocument, reason: string): Promise<void> {
+    const now = new Date();
+    await this.deps.dlqStore.recordDeadJob(doc, reason, now);
+    await this.deps.store.confirmDeadLettered(doc.jobId, now);
+  }
+
+  async returnUnstarted(job: ClaimedJob, reason: string): Promise<void> {
+    const outcome = await this.deps.store.returnUnstarted(job.lease, reason, new Date());
+    if (outcome.ok) await this.offer([{ jobId: job.doc.jobId, priority: job.doc.priority, band: job.doc.band, orderKey: job.doc.orderKey }]);
+  }
+
+  async extendLease(job: ClaimedJob): Promise<boolean> {
+    const outcome = await this.deps.store.extendLease(job.lease, this.deps.config.worker.lockTimeout, new Date());
+    return outcome.ok;
+  }
+
+  async recordProgress(job: ClaimedJob, progress: unknown): Promise<boolean> {
+    const outcome = await this.deps.store.recordProgress(job.lease, progress, new Date());
+    return outcome.ok;
+  }
+
+  private logFenced(job: ClaimedJob, what: string): void {
+    this.logger.warn(
+      { jobId: job.doc.jobId, workerId: job.lease.workerId, attempt: job.doc.attempts },
+      `${what} refused: the lease was lost (expired and taken over, or the job was changed by an admin)`,
+    );
+  }
+}
+
+function toClaimed(doc: JobDocument, workerId: string, source: ClaimedJob['source']): ClaimedJob {
+  return { doc, source, lease: { jobId: doc.jobId, workerId, lockToken: doc.lockToken ?? '' } };
+}
+
+function isPermanent(error: unknown): boolean {
+  if (error instanceof PermanentJobError) return true;
+  // Misuse detected while running (e.g. an unknown type) cannot succeed on retry either.
+  if (error instanceof QueueError) return true;
+  return (error as { name?: string } | null)?.name === 'PermanentJobError';
+}
+
+export function toAttemptError(error: unknown, job: ClaimedJob, durationMs: number, at: Date): JobAttemptError {
+  const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : JSON.stringify(error));
+  const code = (err as { code?: unknown }).code;
+  return {
+    attempt: job.doc.attempts,
+    message: err.message.slice(0, 2000),
+    name: err.name,
+    ...(code !== undefined ? { code: String(code) } : {}),
+    ...(err.stack ? { stack: err.stack.slice(0, 8000) } : {}),
+    workerId: job.lease.workerId,
+    durationMs: Math.round(durationMs),
+    at,
+  };
+}

@@ -1,0 +1,279 @@
+import type Redis from 'ioredis';
+import mongoose, { type Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Collection } from 'mongodb';
+import type { QueueConfig } from '../config/queue-config';
+import type { DlqSeverity } from '../domain/dlq-record';
+import type { JobDefinition, JobServices } from '../domain/job-definition';
+import type { JobRecord } from '../domain/job-record';
+import { JobStatus } from '../domain/job-status';
+import { priorityBounds, type PriorityLevels } from '../domain/priority-band';
+import { NotStartedError } from '../errors';
+import { BatchCache } from '../cache/batch-cache';
+import { connectRedis, createRedisClient } from '../cache/redis-connection';
+import { RedisKeys } from '../cache/redis-keys';
+import { TaskLocks, type Lock } from '../cache/task-locks';
+import { JobRegistry } from '../registry/job-registry';
+import { dlqModelFor } from '../storage/dlq-model';
+import { DlqRepository } from '../storage/dlq-repository';
+import { DlqStore, type DlqDocument } from '../storage/dlq-store';
+import { jobModelFor } from '../storage/job-model';
+import { JobRepository } from '../storage/job-repository';
+import { JobStore, type JobDocument } from '../storage/job-store';
+import type { TransitionResult } from '../storage/transition-result';
+import { DlqService, type ReprocessResult } from './dlq-service';
+import { checkComponents, type HealthReport } from './health-check';
+import { buildJobRecord } from './job-builder';
+import type { AddJobInput, AddJobResult } from './job-input';
+import { JobLifecycle } from './job-lifecycle';
+import { collectQueueStats, type QueueStats } from './queue-stats';
+
+/** Jobs per insertMany in addJobs: one round trip per chunk. */
+const ADD_CHUNK = 1000;
+
+interface Started {
+  connection: Connection;
+  redis: Redis;
+  store: JobStore;
+  dlqStore: DlqStore;
+  lifecycle: JobLifecycle;
+  cache: BatchCache;
+  locks: TaskLocks;
+  dlqService: DlqService;
+  jobRepository: JobRepository;
+  dlqRepository: DlqRepository;
+}
+
+/**
+ * The application's entry point to one queue: add jobs, inspect them, operate the DLQ.
+ * Construct, then `start()` (connects and ensures indexes); `close()` when done.
+ */
+export class QueueManager {
+  readonly registry: JobRegistry;
+  readonly keys: RedisKeys;
+  private readonly logger: Logger;
+  private started: Started | undefined;
+  private services: JobServices | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    readonly config: QueueConfig,
+    logger: Logger,
+    registry: JobRegistry = new JobRegistry(),
+  ) {
+    this.logger = logger.child({ component: 'queue-manager', queue: config.name });
+    this.registry = registry;
+    this.keys = new RedisKeys(config.cache.namespace, config.name);
+  }
+
+  /** Connects to MongoDB (required) and Redis (optional: degraded mode while down), ensures indexes. */
+  async start(): Promise<void> {
+    this.starting ??= this.connect();
+    return this.starting;
+  }
+
+  private async connect(): Promise<void> {
+    const { mongodb } = this.config;
+    const connection = mongoose.createConnection(mongodb.uri, {
+      dbName: mongodb.dbName,
+      maxPoolSize: mongodb.maxPoolSize,
+      serverSelectionTimeoutMS: mongodb.serverSelectionTimeoutMs,
+      autoIndex: false,
+      autoCreate: false,
+    });
+    try {
+      await connection.asPromise();
+      const jobModel = jobModelFor(connection);
+      const dlqModel = dlqModelFor(connection);
+      await Promise.all([jobModel.createCollection(), dlqModel.createCollection()]);
+      await Promise.all([jobModel.createIndexes(), dlqModel.createIndexes()]);
+      const redis = createRedisClient(this.config.redis, this.logger, 'commands');
+      await connectRedis(redis, this.logger, 'commands');
+      const store = new JobStore(jobModel.collection as unknown as Collection<JobDocument>, this.config.limits);
+      const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
+      const maxPriority = priorityBounds(this.config.batch.priorityLevels as PriorityLevels).max;
+      const cache = new BatchCache(redis, this.keys, maxPriority, this.config.batch.ttl);
+      const locks = new TaskLocks(redis);
+      const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, logger: this.logger });
+      const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
+      this.started = {
+        connection,
+        redis,
+        store,
+        dlqStore,
+        lifecycle,
+        cache,
+        locks,
+        dlqService,
+        jobRepository: new JobRepository(store, this.config.name),
+        dlqRepository: new DlqRepository(dlqStore, this.config.name),
+      };
+      this.logger.info({ db: connection.name, redis: redis.status }, 'queue manager started');
+    } catch (error) {
+      this.starting = undefined;
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Closes MongoDB and Redis connections. Stop workers first. */
+  async close(): Promise<void> {
+    const started = this.started;
+    this.started = undefined;
+    this.starting = undefined;
+    this.services = undefined;
+    if (!started) return;
+    started.redis.disconnect();
+    await started.connection.close();
+  }
+
+  private get s(): Started {
+    if (!this.started) throw new NotStartedError('QueueManager');
+    return this.started;
+  }
+
+  get isStarted(): boolean {
+    return this.started !== undefined;
+  }
+
+  /** Registers an application job type (its schema validates every addJob of that type). */
+  registerJob(definition: JobDefinition): this {
+    this.registry.register(definition as JobDefinition);
+    return this;
+  }
+
+  /** Validates and stores one job; a second add with the same jobId returns the existing job. */
+  async addJob<T extends string>(input: AddJobInput<T>, by = 'api'): Promise<AddJobResult> {
+    const record = buildJobRecord(input as AddJobInput, this.registry, this.config, new Date(), by);
+    const [result] = await this.insertRecords([record]);
+    return result;
+  }
+
+  /** Validates every job first (nothing is written if one is bad), then inserts in chunks. */
+  async addJobs(inputs: ReadonlyArray<AddJobInput>, by = 'api'): Promise<AddJobResult[]> {
+    const now = new Date();
+    const records = inputs.map((input) => buildJobRecord(input, this.registry, this.config, now, by));
+    const results: AddJobResult[] = [];
+    for (let i = 0; i < records.length; i += ADD_CHUNK) {
+      results.push(...(await this.insertRecords(records.slice(i, i + ADD_CHUNK))));
+    }
+    return results;
+  }
+
+  private async insertRecords(records: JobRecord[]): Promise<AddJobResult[]> {
+    const { store, lifecycle } = this.s;
+    const duplicates = await store.enqueue(records);
+    const existing = new Map<string, JobDocument>();
+    if (duplicates.size > 0) {
+      const docs = await store.collection.find({ jobId: { $in: [...duplicates] } }).toArray();
+      for (const doc of docs) existing.set(doc.jobId, doc);
+    }
+    const fresh = records.filter((r) => !duplicates.has(r.jobId) && r.status === JobStatus.Pending);
+    await lifecycle.offer(fresh.map((r) => ({ jobId: r.jobId, priority: r.priority, band: r.band, orderKey: r.orderKey })));
+    const seen = new Set<string>();
+    return records.map((record) => {
+      // Within one call, the second record with a jobId is a duplicate of the first.
+      const dup = duplicates.has(record.jobId) || seen.has(record.jobId);
+      seen.add(record.jobId);
+      const doc = dup ? existing.get(record.jobId) ?? record : record;
+      return { jobId: doc.jobId, status: doc.status, priority: doc.priority, band: doc.band, runAt: doc.runAt, deduplicated: dup };
+    });
+  }
+
+  /** Moves up to `size` pending jobs per band into the Redis batches (one loader at a time). */
+  async loadNextBatch(options: { size?: number } = {}): Promise<{ loaded: number }> {
+    return { loaded: await this.s.lifecycle.loadBatches(undefined, options.size) };
+  }
+
+  /** The redlock lock on a job (null when another holder has it or Redis is down). Release it with releaseLock. */
+  async acquireLock(jobId: string, workerId: string): Promise<Lock | null> {
+    const lock = await this.s.locks.tryAcquire(this.keys.jobLock(jobId), this.config.worker.lockTimeout);
+    this.logger.debug({ jobId, workerId, acquired: lock !== null }, 'job lock');
+    return lock;
+  }
+
+  async releaseLock(lock: Lock): Promise<void> {
+    await this.s.locks.release(lock);
+  }
+
+  async moveToDLQ(job: string | Pick<JobDocument, 'jobId'>, reason: string, by = 'api'): Promise<DlqDocument> {
+    return this.s.dlqService.moveToDLQ(job, reason, by);
+  }
+
+  async cancelJob(jobId: string, by = 'api', reason = 'cancelled'): Promise<TransitionResult<JobDocument>> {
+    const outcome = await this.s.store.cancel(jobId, by, reason, new Date());
+    if (outcome.ok) await this.s.cache.remove([jobId]).catch(() => undefined);
+    return outcome;
+  }
+
+  async getQueueStats(): Promise<QueueStats> {
+    const { store, cache, lifecycle } = this.s;
+    return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded);
+  }
+
+  async checkHealth(): Promise<HealthReport> {
+    const { connection, redis, lifecycle } = this.s;
+    return checkComponents(connection, redis, lifecycle.counters.hitRate, 1000);
+  }
+
+  async getDLQStats(): Promise<Awaited<ReturnType<DlqStore['stats']>>> {
+    return this.s.dlqStore.stats(this.config.name);
+  }
+
+  async findDLQEntryByJobId(jobId: string): Promise<DlqDocument | null> {
+    return this.s.dlqStore.findByJobId(jobId);
+  }
+
+  async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
+    return this.s.dlqService.reprocess(id, admin, corrections);
+  }
+
+  async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqDocument[]> {
+    return this.s.dlqService.bySeverity(severity, options.limit ?? 100);
+  }
+
+  async markDLQAsReviewed(id: string, admin: string, note?: string): Promise<DlqDocument> {
+    return this.s.dlqService.markReviewed(id, admin, note);
+  }
+
+  get jobRepository(): JobRepository {
+    return this.s.jobRepository;
+  }
+
+  get dlqRepository(): DlqRepository {
+    return this.s.dlqRepository;
+  }
+
+  /** The connections and operations handlers receive in their context. */
+  jobServices(): JobServices {
+    const { connection, redis, lifecycle } = this.s;
+    this.services ??= {
+      mongo: connection,
+      get redis() {
+        return lifecycle.redisUsable ? redis : null;
+      },
+      cacheKey: (name) => this.keys.cacheValue(name),
+      enqueue: async (input) => {
+        const result = await this.addJob(input as AddJobInput, 'handler');
+        return { jobId: result.jobId, deduplicated: result.deduplicated };
+      },
+      settings: {
+        queue: this.config.name,
+        namespace: this.config.cache.namespace,
+        cacheTtlMs: this.config.cache.ttl,
+        dlqRetentionDays: this.config.dlq.retentionDays,
+      },
+    };
+    return this.services;
+  }
+
+  /** For the worker and the maintenance loop of this package. */
+  get lifecycle(): JobLifecycle {
+    return this.s.lifecycle;
+  }
+
+  /** For the worker and the maintenance loop of this package. */
+  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection'> {
+    return this.s;
+  }
+}

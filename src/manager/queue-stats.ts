@@ -1,0 +1,97 @@
+import { ALL_JOB_STATUSES, JobStatus } from '../domain/job-status';
+import { BANDS_IN_ORDER, type PriorityBand } from '../domain/priority-band';
+import type { BatchCache } from '../cache/batch-cache';
+import type { JobStore } from '../storage/job-store';
+import type { CacheCounters } from './cache-counters';
+
+export type StatusCounts = Record<(typeof ALL_JOB_STATUSES)[number], number>;
+
+export interface QueueStats {
+  queue: string;
+  scheduled: number;
+  pending: number;
+  batched: number;
+  processing: number;
+  completed: number;
+  /** Jobs that ended failed (status dead: exhausted or permanent). */
+  failed: number;
+  dead: number;
+  cancelled: number;
+  total: number;
+  byBand: Record<PriorityBand, StatusCounts>;
+  /** Age in ms of the oldest ready (pending or batched) job per band: the autoscaling signal. */
+  oldestReadyAgeMs: Record<PriorityBand, number | null>;
+  batchInfo: {
+    /** Job ids in Redis batches right now (null while Redis is unreachable). */
+    currentBatch: number | null;
+    /** Batches loaded by this process since it started. */
+    totalBatches: number;
+    /** Share of this process's claims served from a Redis batch. */
+    cacheHitRate: number;
+    cachedByBand: Record<PriorityBand, number> | null;
+  };
+}
+
+function emptyCounts(): StatusCounts {
+  return Object.fromEntries(ALL_JOB_STATUSES.map((s) => [s, 0])) as StatusCounts;
+}
+
+/** Counts by status and band in one aggregation, plus the Redis side. */
+export async function collectQueueStats(
+  queue: string,
+  store: JobStore,
+  cache: BatchCache,
+  redisUsable: boolean,
+  counters: CacheCounters,
+  batchesLoaded: number,
+): Promise<QueueStats> {
+  const now = Date.now();
+  const rows = await store.collection
+    .aggregate<{ _id: { status: string; band: PriorityBand }; n: number; oldestReady: Date | null }>([
+      { $match: { queue } },
+      {
+        $group: {
+          _id: { status: '$status', band: '$band' },
+          n: { $sum: 1 },
+          oldestReady: { $min: '$runAt' },
+        },
+      },
+    ])
+    .toArray();
+  const totals = emptyCounts();
+  const byBand = Object.fromEntries(BANDS_IN_ORDER.map((b) => [b, emptyCounts()])) as Record<PriorityBand, StatusCounts>;
+  const oldestReadyAgeMs = Object.fromEntries(BANDS_IN_ORDER.map((b) => [b, null])) as Record<PriorityBand, number | null>;
+  for (const row of rows) {
+    const status = row._id.status as keyof StatusCounts;
+    if (!(status in totals)) continue;
+    totals[status] += row.n;
+    if (byBand[row._id.band]) byBand[row._id.band][status] += row.n;
+    if ((status === JobStatus.Pending || status === JobStatus.Batched) && row.oldestReady) {
+      const age = Math.max(0, now - new Date(row.oldestReady).getTime());
+      const prev = oldestReadyAgeMs[row._id.band];
+      oldestReadyAgeMs[row._id.band] = prev === null ? age : Math.max(prev, age);
+    }
+  }
+  let cachedByBand: Record<PriorityBand, number> | null = null;
+  if (redisUsable) {
+    try {
+      cachedByBand = await cache.sizes();
+    } catch {
+      cachedByBand = null;
+    }
+  }
+  return {
+    queue,
+    ...totals,
+    failed: totals.dead,
+    total: Object.values(totals).reduce((a, b) => a + b, 0),
+    byBand,
+    oldestReadyAgeMs,
+    batchInfo: {
+      currentBatch: cachedByBand ? Object.values(cachedByBand).reduce((a, b) => a + b, 0) : null,
+      totalBatches: batchesLoaded,
+      cacheHitRate: counters.hitRate,
+      cachedByBand,
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import { JobStatus } from '../domain/job-status';
+import type { QueueManager } from '../manager/queue-manager';
+
+/** Jobs handled per pass, so one pass never holds a lock for long. */
+const PASS_LIMIT = 500;
+/** A dead job whose DLQ entry is still missing after this long is repaired (its mover crashed). */
+const DLQ_REPAIR_AGE_MS = 5_000;
+
+/**
+ * Periodic work every worker process offers and one performs at a time (redlock task locks):
+ * - scheduler (each poll interval): due scheduled jobs become pending and enter Redis;
+ * - loader (each poll interval): refills the Redis bands from MongoDB;
+ * - sweeper (each sweep interval): expired batches and expired leases return to pending,
+ *   stalled jobs with no attempts left and half-finished DLQ moves are dead-lettered.
+ * With Redis down the tasks still run (without the lock): each write is guarded, so running
+ * twice costs work, never correctness.
+ */
+export class MaintenanceLoop {
+  private timers: NodeJS.Timeout[] = [];
+  private running = new Set<Promise<unknown>>();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly manager: QueueManager,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'maintenance' });
+  }
+
+  start(): void {
+    const { pollInterval, sweepInterval } = this.manager.config.worker;
+    this.every(pollInterval, 'scheduler', () => this.promoteDue());
+    this.every(pollInterval, 'loader', () => this.manager.lifecycle.loadBatches());
+    this.every(sweepInterval, 'sweeper', () => this.sweep());
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await Promise.allSettled([...this.running]);
+  }
+
+  private every(intervalMs: number, task: string, run: () => Promise<unknown>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const pass = this.exclusive(task, Math.max(intervalMs * 3, 5_000), run)
+        .catch((error: Error) => this.logger.warn({ task, err: error.message }, 'maintenance task failed; will retry'))
+        .finally(() => {
+          busy = false;
+          this.running.delete(pass);
+        });
+      this.running.add(pass);
+    }, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async exclusive(task: string, ttlMs: number, run: () => Promise<unknown>): Promise<unknown> {
+    if (task === 'loader' || !this.manager.lifecycle.redisUsable) return run();
+    return this.manager.internals.locks.runExclusive(this.manager.keys.taskLock(task), ttlMs, run);
+  }
+
+  /** scheduled → pending for due jobs, then into Redis. */
+  async promoteDue(): Promise<number> {
+    const { store } = this.manager.internals;
+    const due = await store.promoteDue(this.manager.config.name, new Date(), PASS_LIMIT);
+    await this.manager.lifecycle.offer(due.map((d) => ({ jobId: d.jobId, priority: d.priority, band: d.band, orderKey: d.orderKey })));
+    return due.length;
+  }
+
+  /** One sweep; returns what it did (for logs and tests). */
+  async sweep(): Promise<{ expiredBatches: number; stalled: number; deadLettered: number; repaired: number }> {
+    const { store } = this.manager.internals;
+    const now = new Date();
+    const expiredBatches = await store.returnExpiredBatches(now);
+    const stalled = await store.recoverStalled(now);
+    let deadLettered = 0;
+    for (const job of await store.findExhaustedStalled(now, PASS_LIMIT)) {
+      const reason = `lease expired on its last attempt (${job.attempts}/${job.maxAttempts}, worker ${job.lockedBy ?? 'unknown'})`;
+      const moved = await store.markDead(job.jobId, [JobStatus.Processing], 'sweeper', reason, now, { lockedUntil: { $lt: now } });
+      if (moved.ok) {
+        if (this.manager.config.dlq.autoMove) await this.manager.lifecycle.recordDeadLetter(moved.value, reason);
+        deadLettered += 1;
+      }
+    }
+    let repaired = 0;
+    for (const job of await store.findDeadLetterPending(new Date(now.getTime() - DLQ_REPAIR_AGE_MS), PASS_LIMIT)) {
+      await this.manager.lifecycle.recordDeadLetter(job, job.history.at(-1)?.reason ?? 'dead-lettered');
+      repaired += 1;
+    }
+    if (expiredBatches + stalled + deadLettered + repaired > 0) {
+      this.logger.info({ expiredBatches, stalled, deadLettered, repaired }, 'sweep recovered jobs');
+    }
+    // Returned jobs are pending again; the loader puts them back into Redis.
+    if (expiredBatches + stalled > 0) await this.manager.lifecycle.loadBatches();
+    return { expiredBatches, stalled, deadLettered, repaired };
+  }
+}

@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { QueueConfig } from '../config/queue-config';
+import type { JobContext } from '../domain/job-definition';
+import { JobAbortedError, JobTimeoutError } from '../errors';
+import type { Lock } from '../cache/task-locks';
+import type { ClaimedJob, JobLifecycle } from '../manager/job-lifecycle';
+import type { QueueManager } from '../manager/queue-manager';
+
+export type RunOutcome = 'completed' | 'retry' | 'dead' | 'fenced' | 'returned';
+
+/**
+ * Runs one claimed job: takes its redlock lock, calls the handler with a context, keeps the
+ * lease and the lock alive while it runs, enforces the timeout through the AbortSignal,
+ * and records the outcome. Never throws: every path ends in a recorded outcome.
+ */
+export class JobRunner {
+  private readonly lifecycle: JobLifecycle;
+  private readonly config: QueueConfig;
+
+  constructor(
+    private readonly manager: QueueManager,
+    private readonly logger: Logger,
+    private readonly workerId: string,
+  ) {
+    this.lifecycle = manager.lifecycle;
+    this.config = manager.config;
+  }
+
+  async run(job: ClaimedJob, shutdownSignal: AbortSignal): Promise<RunOutcome> {
+    const log = this.logger.child({ jobId: job.doc.jobId, type: job.doc.type, attempt: job.doc.attempts });
+    const { locks, } = this.manager.internals;
+    let lock: Lock | null = null;
+    if (this.lifecycle.redisUsable) {
+      lock = await locks.tryAcquire(this.manager.keys.jobLock(job.doc.jobId), this.config.worker.lockTimeout);
+      if (!lock && this.lifecycle.redisUsable) {
+        // Someone still holds the job's lock (a worker whose lease just expired): do not run it twice at once.
+        await this.lifecycle.returnUnstarted(job, 'job lock held by another worker');
+        return 'returned';
+      }
+    }
+    const started = performance.now();
+    const controller = new AbortController();
+    const abort = (reason: Error) => {
+      if (!controller.signal.aborted) controller.abort(reason);
+    };
+    const onShutdown = () => abort(new JobAbortedError('worker shutting down: grace period over'));
+    shutdownSignal.addEventListener('abort', onShutdown, { once: true });
+    const timeout = setTimeout(() => abort(new JobTimeoutError(job.doc.timeoutMs)), job.doc.timeoutMs);
+    const heartbeat = setInterval(() => {
+      void this.heartbeat(job, lock, log).then((kept) => {
+        if (!kept.lease) abort(new JobAbortedError('lease lost: another worker may now hold this job'));
+        lock = kept.lock;
+      });
+    }, this.config.worker.heartbeatInterval);
+    try {
+      const result = await this.invoke(job, controller.signal, log);
+      const recorded = await this.lifecycle.complete(job, result);
+      log.debug({ durationMs: Math.round(performance.now() - started) }, recorded ? 'job completed' : 'job completed but fenced');
+      return recorded ? 'completed' : 'fenced';
+    } catch (error) {
+      const durationMs = performance.now() - started;
+      const outcome = await this.lifecycle.fail(job, error, durationMs).catch((recordError: Error) => {
+        log.error({ err: recordError.message }, 'could not record the failure; the lease will expire and the job runs again');
+        return 'fenced' as const;
+      });
+      log.info({ err: (error as Error)?.message, outcome, durationMs: Math.round(durationMs) }, 'job attempt failed');
+      return outcome;
+    } finally {
+      clearTimeout(timeout);
+      clearInterval(heartbeat);
+      shutdownSignal.removeEventListener('abort', onShutdown);
+      if (lock) await locks.release(lock);
+    }
+  }
+
+  /** The handler's promise raced against the abort signal: a handler that ignores its signal is abandoned. */
+  private async invoke(job: ClaimedJob, signal: AbortSignal, log: Logger): Promise<unknown> {
+    const definition = this.manager.registry.get(job.doc.type);
+    const context: JobContext = {
+      jobId: job.doc.jobId,
+      type: job.doc.type,
+      queue: job.doc.queue,
+      attempt: job.doc.attempts,
+      maxAttempts: job.doc.maxAttempts,
+      priority: job.doc.priority,
+      band: job.doc.band,
+      createdAt: job.doc.createdAt,
+      workerId: this.workerId,
+      logger: log,
+      signal,
+      services: this.manager.jobServices(),
+      reportProgress: async (progress) => {
+        try {
+          await this.lifecycle.recordProgress(job, progress);
+        } catch (error) {
+          log.warn({ err: (error as Error).message }, 'could not record progress');
+        }
+      },
+    };
+    if (signal.aborted) throw signal.reason;
+    return new Promise<unknown>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      definition.handle(job.doc.data, context).then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async heartbeat(job: ClaimedJob, lock: Lock | null, log: Logger): Promise<{ lease: boolean; lock: Lock | null }> {
+    try {
+      const lease = await this.lifecycle.extendLease(job);
+      const extended = lock ? await this.manager.internals.locks.extend(lock, this.config.worker.lockTimeout) : null;
+      return { lease, lock: extended ?? lock };
+    } catch (error) {
+      // MongoDB unreachable: keep running; if the lease really expires, the completion will be fenced.
+      log.warn({ err: (error as Error).message }, 'lease extension failed');
+      return { lease: true, lock };
+    }
+  }
+}

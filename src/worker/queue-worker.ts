@@ -1,0 +1,191 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { createRedisClient } from '../cache/redis-connection';
+import type { ClaimedJob } from '../manager/job-lifecycle';
+import type { QueueManager } from '../manager/queue-manager';
+import { MaintenanceLoop } from '../scheduler/maintenance-loop';
+import { JobRunner } from './job-runner';
+
+export interface WorkerStats {
+  workerId: string;
+  isRunning: boolean;
+  processedJobs: number;
+  failedJobs: number;
+  /** Attempts that failed and were scheduled again. */
+  retriedJobs: number;
+  /** Results refused because the lease had been lost. */
+  fencedJobs: number;
+  uptime: number;
+  concurrency: number;
+  currentJob: string | null;
+  currentJobs: string[];
+  /** Last time the loop took work or found none (liveness). */
+  lastActivityAt: Date | null;
+}
+
+/**
+ * Takes jobs in priority order and runs them, `concurrency` at a time.
+ * The loop: claim up to the free slots (Redis batch first); with nothing to do, block on
+ * Redis until a job arrives (or poll MongoDB while Redis is down). stop() is graceful.
+ */
+export class QueueWorker {
+  readonly workerId: string;
+  private readonly logger: Logger;
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private blocking: Redis | undefined;
+  private maintenance: MaintenanceLoop | undefined;
+  private runner: JobRunner | undefined;
+  private startedAt = 0;
+  private slotFreed: (() => void) | undefined;
+  private wakeIdle: (() => void) | undefined;
+  private stats = { processed: 0, failed: 0, retried: 0, fenced: 0, lastActivityAt: null as Date | null };
+
+  constructor(
+    private readonly manager: QueueManager,
+    logger: Logger,
+    readonly concurrency = manager.config.worker.concurrency,
+    readonly batchSize = Math.min(manager.config.batch.size, 50),
+    readonly pollIntervalMs = manager.config.worker.pollInterval,
+    workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+  ) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!(pollIntervalMs > 0)) throw new RangeError(`pollIntervalMs must be positive, got ${pollIntervalMs}`);
+    this.workerId = workerId;
+    this.logger = logger.child({ component: 'worker', workerId });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.manager.start();
+    this.running = true;
+    this.startedAt = Date.now();
+    this.runner = new JobRunner(this.manager, this.logger, this.workerId);
+    this.blocking = createRedisClient(this.manager.config.redis, this.logger, 'blocking', {
+      // A blocking pop waits up to the poll interval; the timeout must not cut it short.
+      commandTimeout: undefined,
+    });
+    this.blocking.connect().catch(() => undefined);
+    this.maintenance = new MaintenanceLoop(this.manager, this.logger);
+    this.maintenance.start();
+    this.loop = this.runLoop();
+    this.logger.info({ concurrency: this.concurrency, batchSize: this.batchSize, pollIntervalMs: this.pollIntervalMs }, 'worker started');
+  }
+
+  /**
+   * Graceful stop: take no more work, let in-flight jobs finish within the grace period
+   * (then abort them through their signal), hand back anything taken but not started,
+   * release locks and connections.
+   */
+  async stop(graceMs = this.manager.config.worker.shutdownTimeout): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wakeIdle?.();
+    this.slotFreed?.();
+    this.blocking?.disconnect();
+    await this.loop;
+    const inFlight = Promise.allSettled([...this.active.values()]);
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    if ((await Promise.race([inFlight.then(() => 'done' as const), graceOver])) === 'timeout') {
+      this.logger.warn({ jobs: [...this.active.keys()] }, 'grace period over: aborting running jobs');
+      this.shutdown.abort();
+      await inFlight;
+    }
+    clearTimeout(graceTimer);
+    await this.maintenance?.stop();
+    this.logger.info({ processed: this.stats.processed, failed: this.stats.failed }, 'worker stopped');
+  }
+
+  getStats(): WorkerStats {
+    const current = [...this.active.keys()];
+    return {
+      workerId: this.workerId,
+      isRunning: this.running,
+      processedJobs: this.stats.processed,
+      failedJobs: this.stats.failed,
+      retriedJobs: this.stats.retried,
+      fencedJobs: this.stats.fenced,
+      uptime: this.running ? Date.now() - this.startedAt : 0,
+      concurrency: this.concurrency,
+      currentJob: current[0] ?? null,
+      currentJobs: current,
+      lastActivityAt: this.stats.lastActivityAt,
+    };
+  }
+
+  private async runLoop(): Promise<void> {
+    while (this.running) {
+      try {
+        const free = this.concurrency - this.active.size;
+        if (free <= 0) {
+          await new Promise<void>((resolve) => (this.slotFreed = resolve));
+          continue;
+        }
+        const want = Math.min(free, this.batchSize);
+        let jobs = await this.manager.lifecycle.take(this.workerId, want);
+        if (jobs.length === 0 && this.running) jobs = await this.idle(want);
+        this.stats.lastActivityAt = new Date();
+        for (const job of jobs) {
+          if (this.running) this.launch(job);
+          else await this.manager.lifecycle.returnUnstarted(job, 'worker stopping: taken but not started');
+        }
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message }, 'worker loop error; retrying after the poll interval');
+        await this.sleep(this.pollIntervalMs);
+      }
+    }
+  }
+
+  /** Nothing to do: wait for a wake-up on Redis, or poll MongoDB while Redis is down. */
+  private async idle(want: number): Promise<ClaimedJob[]> {
+    const blocking = this.blocking;
+    if (blocking && blocking.status === 'ready' && this.manager.lifecycle.redisUsable) {
+      try {
+        return await this.manager.lifecycle.waitForWork(blocking, this.workerId, want, this.pollIntervalMs);
+      } catch (error) {
+        if (!this.running) return [];
+        this.logger.debug({ err: (error as Error).message }, 'blocking pop failed');
+      }
+    }
+    await this.sleep(this.pollIntervalMs);
+    return [];
+  }
+
+  private launch(job: ClaimedJob): void {
+    const runner = this.runner;
+    if (!runner) return;
+    const run = runner
+      .run(job, this.shutdown.signal)
+      .then((outcome) => {
+        if (outcome === 'completed') this.stats.processed += 1;
+        else if (outcome === 'dead') this.stats.failed += 1;
+        else if (outcome === 'retry') this.stats.retried += 1;
+        else if (outcome === 'fenced') this.stats.fenced += 1;
+      })
+      .finally(() => {
+        this.active.delete(job.doc.jobId);
+        this.slotFreed?.();
+        this.slotFreed = undefined;
+      });
+    this.active.set(job.doc.jobId, run);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeIdle = done;
+    });
+  }
+}
