@@ -12,8 +12,9 @@ import type { RedisKeys } from './redis-keys';
  * A popped id may be stale (claimed straight from MongoDB meanwhile, cancelled): the worker's
  * guarded claim then misses and it moves on. Pushing an id twice is harmless (a set).
  *
- * Score = (maxPriority − priority) · 2^42 + (orderKey + 2^41), lowest first: higher priority first,
- * then ready order (orderKey is ms since epoch, negated for LIFO), exact in a double up to 2^53.
+ * Score = (maxPriority − priority) · 2^48 + (orderKey + 2^47), lowest first: higher priority first,
+ * then ready order (orderKey: |key| < 2^47, negated for LIFO), exact in a double while
+ * maxPriority < 32 (2^53). Wider priority ranges still sort by priority, with coarser ties.
  */
 export interface CachedJob {
   jobId: string;
@@ -22,8 +23,8 @@ export interface CachedJob {
   band: PriorityBand;
 }
 
-const ORDER_SPAN = 2 ** 42;
-const ORDER_OFFSET = 2 ** 41;
+const ORDER_SPAN = 2 ** 48;
+const ORDER_OFFSET = 2 ** 47;
 
 export class BatchCache {
   private readonly bandKeys: string[];

@@ -5,6 +5,7 @@ import { backoffDelay } from '../domain/backoff';
 import type { JobAttemptError } from '../domain/job-record';
 import { BANDS_IN_ORDER, type PriorityBand, type PriorityLevels } from '../domain/priority-band';
 import { PermanentJobError, QueueError, RetryJobError } from '../errors';
+import { JobStatus } from '../domain/job-status';
 import type { BatchCache, CachedJob } from '../cache/batch-cache';
 import { isRedisReady } from '../cache/redis-connection';
 import type { RedisKeys } from '../cache/redis-keys';
@@ -155,7 +156,7 @@ export class JobLifecycle {
         this.logFenced(job, 'failure');
         return 'fenced';
       }
-      if (delay <= 0) await this.offer([{ jobId: job.doc.jobId, priority: job.doc.priority, band: job.doc.band, orderKey: job.doc.lifo ? -runAt.getTime() : runAt.getTime() }]);
+      if (outcome.value.status === JobStatus.Pending) await this.offer([{ jobId: job.doc.jobId, priority: job.doc.priority, band: job.doc.band, orderKey: outcome.value.orderKey }]);
       return 'retry';
     }
     const reason = permanent

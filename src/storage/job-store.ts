@@ -131,16 +131,17 @@ export class JobStore {
   }
 
   /** processing → scheduled (after a delay) or pending (at once): a failed attempt that will be retried. */
-  async failForRetry(lease: Lease, error: JobAttemptError, runAt: Date, lifo: boolean, now: Date): Promise<TransitionResult> {
+  async failForRetry(lease: Lease, error: JobAttemptError, runAt: Date, lifo: boolean, now: Date): Promise<TransitionResult<{ status: JobStatus; orderKey: number }>> {
     const to = runAt.getTime() > now.getTime() ? JobStatus.Scheduled : JobStatus.Pending;
+    const orderKey = orderKeyFor(runAt, lifo);
     const outcome = await this.collection.updateOne(this.leaseGuard(lease), {
-      $set: { status: to, runAt, orderKey: orderKeyFor(runAt, lifo), lastError: error, failedAt: now, ...releasedLease(now) },
+      $set: { status: to, runAt, orderKey, lastError: error, failedAt: now, ...releasedLease(now) },
       $push: {
         errors: pushBounded([error], this.limits.maxErrorEntries),
         history: pushBounded([historyEntry(JobStatus.Processing, to, lease.workerId, now, `attempt ${error.attempt} failed: ${error.message}`)], this.limits.maxHistoryEntries),
       },
     });
-    return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+    return outcome.matchedCount === 1 ? hit({ status: to, orderKey }) : miss(TransitionMiss.Fenced);
   }
 
   /**
@@ -259,7 +260,7 @@ export class JobStore {
             history: appendHistoryExpression(to, by, now, this.limits.maxHistoryEntries, `rescheduled to ${runAt.toISOString()}`),
             status: to,
             runAt,
-            orderKey: { $cond: ['$lifo', -runAt.getTime(), runAt.getTime()] },
+            orderKey: { $cond: ['$lifo', orderKeyFor(runAt, true), orderKeyFor(runAt, false)] },
             batchedUntil: null,
             updatedAt: now,
           },
@@ -304,9 +305,18 @@ export class JobStore {
   }
 }
 
-/** FIFO jobs sort by the time they became ready; LIFO jobs by its negation (newest first). */
+/** Sub-millisecond slots per ms: jobs of one process made in the same ms keep their order. */
+const ORDER_SLOTS = 64;
+let orderSequence = 0;
+
+/**
+ * FIFO jobs sort by the time they became ready; LIFO jobs by its negation (newest first).
+ * Milliseconds × 64 plus a rolling sequence, so the key stays exact in a double (< 2^47).
+ */
 export function orderKeyFor(readyAt: Date, lifo: boolean): number {
-  return lifo ? -readyAt.getTime() : readyAt.getTime();
+  orderSequence = (orderSequence + 1) % ORDER_SLOTS;
+  const key = readyAt.getTime() * ORDER_SLOTS + orderSequence;
+  return lifo ? -key : key;
 }
 
 function releasedLease(now: Date): Record<string, unknown> {

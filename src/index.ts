@@ -1,0 +1,24 @@
+/** The package's public API. */
+export { QueueManager } from './manager/queue-manager';
+export { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager, registerDefaultJobs } from './manager/queue-factory';
+export type { AddJobInput, AddJobResult } from './manager/job-input';
+export type { QueueStats } from './manager/queue-stats';
+export type { HealthReport, HealthState } from './manager/health-check';
+export type { ReprocessResult } from './manager/dlq-service';
+export { QueueWorker, type WorkerStats } from './worker/queue-worker';
+export { JobRegistry } from './registry/job-registry';
+export { JobRepository } from './storage/job-repository';
+export { DlqRepository, type DlqListFilter } from './storage/dlq-repository';
+export type { JobDocument } from './storage/job-store';
+export type { DlqDocument } from './storage/dlq-store';
+export type { TransitionResult, TransitionMiss } from './storage/transition-result';
+export { JobStatus } from './domain/job-status';
+export { PriorityBand, JobPriority, DEFAULT_PRIORITY_LEVELS, bandOf } from './domain/priority-band';
+export { DlqSeverity, FailureReason } from './domain/dlq-record';
+export type { JobRecord, JobHistoryEntry, JobAttemptError } from './domain/job-record';
+export { defineJob, type JobDefinition, type JobContext, type JobServices, type JobTypeMap, type JobDataFor } from './domain/job-definition';
+export type { BackoffOptions } from './domain/backoff';
+export { resolveQueueConfig, queueConfigSchema, type QueueConfig, type QueueConfigInput } from './config/queue-config';
+export { loadConfig, ENVIRONMENT_VARIABLES, type EnvironmentConfig } from './config/environment';
+export * from './errors';
+export { createLogger, silentLogger, type Logger } from './logging/logger';

@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import type { QueueConfig, QueueConfigInput } from '../config/queue-config';
+import { resolveQueueConfig } from '../config/queue-config';
+import { loadConfig } from '../config/environment';
+import type { JobDefinition } from '../domain/job-definition';
+import { JobRegistry } from '../registry/job-registry';
+import { QueueManager } from './queue-manager';
+
+/** Job types every manager made by the factory knows (the shipped handlers register here). */
+const defaultDefinitions: JobDefinition[] = [];
+
+/** Called by the shipped job registry (jobs/index.ts) and by applications with types of their own. */
+export function registerDefaultJobs(definitions: readonly JobDefinition[]): void {
+  for (const definition of definitions) {
+    if (!defaultDefinitions.includes(definition)) defaultDefinitions.push(definition);
+  }
+}
+
+function registryWithDefaults(): JobRegistry {
+  return new JobRegistry().registerAll(defaultDefinitions);
+}
+
+/** Builds started QueueManagers. */
+export const QueueFactory = {
+  /** From the environment (MONGO_URI, REDIS_*, QUEUE_*), overridden by `config` where given. */
+  async createDefault(config: Partial<QueueConfigInput> = {}, logger: Logger): Promise<QueueManager> {
+    const fromEnv = loadConfig(process.env).queue;
+    const merged = resolveQueueConfig({ ...fromEnv, ...config } as QueueConfigInput);
+    return QueueFactory.createWithConfig(merged, logger);
+  },
+
+  /** From a full configuration (validated here once). */
+  async createWithConfig(queueConfig: QueueConfigInput | QueueConfig, logger: Logger): Promise<QueueManager> {
+    const manager = new QueueManager(resolveQueueConfig(queueConfig as QueueConfigInput), logger, registryWithDefaults());
+    await manager.start();
+    return manager;
+  },
+};
+
+let defaultManager: Promise<QueueManager> | undefined;
+
+/** The process-wide manager, created on first use; later calls return the same one. */
+export function getDefaultQueueManager(config: Partial<QueueConfigInput> = {}, logger: Logger): Promise<QueueManager> {
+  defaultManager ??= QueueFactory.createDefault(config, logger).catch((error: unknown) => {
+    defaultManager = undefined;
+    throw error;
+  });
+  return defaultManager;
+}
+
+/** Closes and forgets the process-wide manager (tests, and reconfiguration). */
+export async function resetDefaultQueueManager(): Promise<void> {
+  const pending = defaultManager;
+  defaultManager = undefined;
+  if (pending) await (await pending.catch(() => undefined))?.close();
+}

@@ -1,0 +1,47 @@
+/**
+ * `pnpm worker:queue`: one worker process configured from the environment.
+ * SIGTERM/SIGINT drain it gracefully and exit 0; a bad configuration exits 1 with one clear line.
+ */
+import { loadConfig } from '../config/environment';
+import { createLogger } from '../logging/logger';
+import { QueueFactory } from '../manager/queue-factory';
+import { QueueError } from '../errors';
+import { QueueWorker } from './queue-worker';
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: env.logLevel, name: 'queue-worker' });
+  const manager = await QueueFactory.createWithConfig(env.queue, logger);
+  const { worker: w } = env.queue;
+  const worker = new QueueWorker(manager, logger, w.concurrency, Math.min(env.queue.batch.size, 50), w.pollInterval, env.workerId);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void worker
+      .stop()
+      .then(() => manager.close())
+      .then(() => process.exit(0))
+      .catch((error: Error) => {
+        logger.error({ err: error.message }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await worker.start();
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof QueueError ? `${error.code}: ${error.message}` : (error as Error)?.stack ?? String(error);
+  process.stderr.write(`worker failed to start: ${message}\n`);
+  process.exit(1);
+});
