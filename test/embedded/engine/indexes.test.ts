@@ -1,3 +1,4 @@
+import type { FindQuery } from '../../../src/embedded/engine';
 import { codeOf, freshCollection } from './helpers';
 
 describe('index catalog', () => {
@@ -122,13 +123,13 @@ describe('query planner results equal a collection scan', () => {
     }
     indexed.insertMany(docs, true);
     plain.insertMany(docs, true);
-    const queries = [
-      { filter: { queue: 'q', status: 'pending' }, sort: { priority: -1, _id: 1 } as const, limit: 3 },
-      { filter: { queue: 'q', status: 'pending' }, sort: { priority: 1, _id: -1 } as const, limit: 5 },
-      { filter: { queue: 'q', status: { $in: ['pending', 'done'] } }, sort: { priority: -1 } as const },
-      { filter: { status: 'scheduled', runAt: { $lte: new Date(50) } }, sort: { runAt: 1 } as const, limit: 4 },
-      { filter: { status: 'scheduled', runAt: { $gt: new Date(20), $lt: new Date(60) } }, sort: { runAt: -1 } as const },
-      { filter: { status: null }, sort: { runAt: 1 } as const },
+    const queries: Array<FindQuery & { filter: Record<string, unknown> }> = [
+      { filter: { queue: 'q', status: 'pending' }, sort: { priority: -1, _id: 1 }, limit: 3 },
+      { filter: { queue: 'q', status: 'pending' }, sort: { priority: 1, _id: -1 }, limit: 5 },
+      { filter: { queue: 'q', status: { $in: ['pending', 'done'] } }, sort: { priority: -1 } },
+      { filter: { status: 'scheduled', runAt: { $lte: new Date(50) } }, sort: { runAt: 1 }, limit: 4 },
+      { filter: { status: 'scheduled', runAt: { $gt: new Date(20), $lt: new Date(60) } }, sort: { runAt: -1 } },
+      { filter: { status: null }, sort: { runAt: 1 } },
       { filter: { tags: 'b', priority: { $gte: 2 } } },
       { filter: { queue: 'r' }, skip: 3, limit: 4 },
       { filter: { $and: [{ queue: 'q' }, { status: 'done' }], priority: 3 } },
