@@ -8,6 +8,7 @@ import * as queryOps from 'mingo/operators/query';
 import * as windowOps from 'mingo/operators/window';
 import type { Options } from 'mingo/types/types';
 import { toEngineError } from './engine-errors';
+import { valueKey } from './value-key';
 import type { Doc } from './types';
 
 /**
@@ -79,18 +80,9 @@ const MATCH_ALL: CompiledFilter = { test: () => true };
 const CACHE_LIMIT = 500;
 const cache = new Map<string, CompiledFilter>();
 
-function cacheKeyOf(filter: Doc): string | undefined {
-  try {
-    return JSON.stringify(filter, (_k, v: unknown) => {
-      if (v instanceof RegExp) return `/re:${v.source}/${v.flags}`;
-      if (v !== null && typeof v === 'object' && '_bsontype' in v) {
-        return `${String((v as { _bsontype: unknown })._bsontype)}:${String(v)}`;
-      }
-      return v;
-    });
-  } catch {
-    return undefined;
-  }
+/** A type-exact key (valueKey tags every BSON type, so a Date never collides with its ISO string). */
+function cacheKeyOf(filter: Doc): string {
+  return valueKey(filter);
 }
 
 /** Compiles (and caches) a filter; mingo errors become EngineError 2. */

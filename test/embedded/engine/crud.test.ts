@@ -94,3 +94,15 @@ describe('insert and find', () => {
     expect(coll.estimatedCount()).toBe(0);
   });
 });
+
+describe('compiled filter cache', () => {
+  it('never confuses a Date or ObjectId with its string form', () => {
+    const { coll } = freshCollection();
+    const id = new ObjectId();
+    coll.insertMany([{ _id: 1, at: new Date(0), ref: id }, { _id: 2, at: new Date(0).toISOString(), ref: id.toHexString() }], true);
+    expect(coll.find({ filter: { at: new Date(0) } }).map((d) => d._id)).toEqual([1]);
+    expect(coll.find({ filter: { at: new Date(0).toISOString() } }).map((d) => d._id)).toEqual([2]);
+    expect(coll.find({ filter: { ref: id } }).map((d) => d._id)).toEqual([1]);
+    expect(coll.find({ filter: { ref: id.toHexString() } }).map((d) => d._id)).toEqual([2]);
+  });
+});
