@@ -27,6 +27,7 @@ import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
 import { collectQueueStats, type QueueStats } from './queue-stats';
+import { WorkerRegistry } from './worker-registry';
 
 /** Jobs per insertMany in addJobs: one round trip per chunk. */
 const ADD_CHUNK = 1000;
@@ -42,6 +43,7 @@ interface Started {
   dlqService: DlqService;
   jobRepository: JobRepository;
   dlqRepository: DlqRepository;
+  workerRegistry: WorkerRegistry;
 }
 
 /**
@@ -107,6 +109,8 @@ export class QueueManager {
         dlqService,
         jobRepository: new JobRepository(store, this.config.name),
         dlqRepository: new DlqRepository(dlqStore, this.config.name),
+        // Three missed heartbeats and a worker counts as gone.
+        workerRegistry: new WorkerRegistry(redis, this.keys, this.config.worker.heartbeatInterval * 3),
       };
       this.logger.info({ db: connection.name, redis: redis.status }, 'queue manager started');
     } catch (error) {
@@ -242,6 +246,11 @@ export class QueueManager {
 
   get dlqRepository(): DlqRepository {
     return this.s.dlqRepository;
+  }
+
+  /** Live workers of this queue, from their heartbeats in Redis. */
+  get workerRegistry(): WorkerRegistry {
+    return this.s.workerRegistry;
   }
 
   /** The connections and operations handlers receive in their context. */

@@ -5,6 +5,7 @@ import { JobAbortedError, JobTimeoutError } from '../errors';
 import type { Lock } from '../cache/task-locks';
 import type { ClaimedJob, JobLifecycle } from '../manager/job-lifecycle';
 import type { QueueManager } from '../manager/queue-manager';
+import type { WorkerEvents } from './worker-events';
 
 export type RunOutcome = 'completed' | 'retry' | 'dead' | 'fenced' | 'returned';
 
@@ -21,6 +22,7 @@ export class JobRunner {
     private readonly manager: QueueManager,
     private readonly logger: Logger,
     private readonly workerId: string,
+    private readonly events: WorkerEvents,
   ) {
     this.lifecycle = manager.lifecycle;
     this.config = manager.config;
@@ -35,6 +37,7 @@ export class JobRunner {
       if (!lock && this.lifecycle.redisUsable) {
         // Someone still holds the job's lock (a worker whose lease just expired): do not run it twice at once.
         await this.lifecycle.returnUnstarted(job, 'job lock held by another worker');
+        this.events.emit('returned', { jobId: job.doc.jobId, reason: 'job lock held by another worker' });
         return 'returned';
       }
     }
@@ -55,7 +58,10 @@ export class JobRunner {
     try {
       const result = await this.invoke(job, controller.signal, log);
       const recorded = await this.lifecycle.complete(job, result);
-      log.debug({ durationMs: Math.round(performance.now() - started) }, recorded ? 'job completed' : 'job completed but fenced');
+      const durationMs = performance.now() - started;
+      log.debug({ durationMs: Math.round(durationMs) }, recorded ? 'job completed' : 'job completed but fenced');
+      if (recorded) this.events.emit('completed', { ...this.describe(job), durationMs });
+      else this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
       return recorded ? 'completed' : 'fenced';
     } catch (error) {
       const durationMs = performance.now() - started;
@@ -64,6 +70,8 @@ export class JobRunner {
         return 'fenced' as const;
       });
       log.info({ err: (error as Error)?.message, outcome, durationMs: Math.round(durationMs) }, 'job attempt failed');
+      if (outcome === 'fenced') this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
+      else this.events.emit('failed', { ...this.describe(job), durationMs, outcome, error: (error as Error)?.message ?? String(error) });
       return outcome;
     } finally {
       clearTimeout(timeout);
@@ -114,9 +122,14 @@ export class JobRunner {
     });
   }
 
+  private describe(job: ClaimedJob): { jobId: string; type: string; band: string; attempt: number } {
+    return { jobId: job.doc.jobId, type: job.doc.type, band: job.doc.band, attempt: job.doc.attempts };
+  }
+
   private async heartbeat(job: ClaimedJob, lock: Lock | null, log: Logger): Promise<{ lease: boolean; lock: Lock | null }> {
     try {
       const lease = await this.lifecycle.extendLease(job);
+      if (lease) this.events.emit('leaseExtended', { jobId: job.doc.jobId });
       const extended = lock ? await this.manager.internals.locks.extend(lock, this.config.worker.lockTimeout) : null;
       return { lease, lock: extended ?? lock };
     } catch (error) {

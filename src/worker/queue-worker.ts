@@ -7,6 +7,7 @@ import type { ClaimedJob } from '../manager/job-lifecycle';
 import type { QueueManager } from '../manager/queue-manager';
 import { MaintenanceLoop } from '../scheduler/maintenance-loop';
 import { JobRunner } from './job-runner';
+import { WorkerEvents } from './worker-events';
 
 export interface WorkerStats {
   workerId: string;
@@ -32,7 +33,10 @@ export interface WorkerStats {
  */
 export class QueueWorker {
   readonly workerId: string;
+  /** completed / failed / fenced / leaseExtended / returned, for metrics and logs. */
+  readonly events = new WorkerEvents();
   private readonly logger: Logger;
+  private presenceTimer: NodeJS.Timeout | undefined;
   private readonly active = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
   private running = false;
@@ -65,7 +69,7 @@ export class QueueWorker {
     await this.manager.start();
     this.running = true;
     this.startedAt = Date.now();
-    this.runner = new JobRunner(this.manager, this.logger, this.workerId);
+    this.runner = new JobRunner(this.manager, this.logger, this.workerId, this.events);
     this.blocking = createRedisClient(this.manager.config.redis, this.logger, 'blocking', {
       // A blocking pop waits up to the poll interval; the timeout must not cut it short.
       commandTimeout: undefined,
@@ -74,6 +78,9 @@ export class QueueWorker {
     this.maintenance = new MaintenanceLoop(this.manager, this.logger);
     this.maintenance.start();
     this.loop = this.runLoop();
+    this.presenceTimer = setInterval(() => void this.announce(), this.manager.config.worker.heartbeatInterval);
+    this.presenceTimer.unref();
+    void this.announce();
     this.logger.info({ concurrency: this.concurrency, batchSize: this.batchSize, pollIntervalMs: this.pollIntervalMs }, 'worker started');
   }
 
@@ -100,6 +107,8 @@ export class QueueWorker {
       await inFlight;
     }
     clearTimeout(graceTimer);
+    clearInterval(this.presenceTimer);
+    await this.manager.workerRegistry.remove(this.workerId);
     await this.maintenance?.stop();
     this.logger.info({ processed: this.stats.processed, failed: this.stats.failed }, 'worker stopped');
   }
@@ -119,6 +128,11 @@ export class QueueWorker {
       currentJobs: current,
       lastActivityAt: this.stats.lastActivityAt,
     };
+  }
+
+  /** Publishes this worker's heartbeat (who it is, what it runs) for `queue workers` and the monitor. */
+  private async announce(): Promise<void> {
+    await this.manager.workerRegistry.announce(this.getStats());
   }
 
   private async runLoop(): Promise<void> {
