@@ -4,6 +4,8 @@ import type { QueueManager } from '../manager/queue-manager';
 
 /** Jobs handled per pass, so one pass never holds a lock for long. */
 const PASS_LIMIT = 500;
+/** The shipped retention job (jobs/maintenance), scheduled once per dlq.cleanupInterval when registered. */
+const CLEANUP_JOB_TYPE = 'cleanup';
 /** A dead job whose DLQ entry is still missing after this long is repaired (its mover crashed). */
 const DLQ_REPAIR_AGE_MS = 5_000;
 
@@ -33,6 +35,7 @@ export class MaintenanceLoop {
     this.every(pollInterval, 'scheduler', () => this.promoteDue());
     this.every(pollInterval, 'loader', () => this.manager.lifecycle.loadBatches());
     this.every(sweepInterval, 'sweeper', () => this.sweep());
+    this.every(Math.min(this.manager.config.dlq.cleanupInterval, 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
   }
 
   async stop(): Promise<void> {
@@ -69,6 +72,17 @@ export class MaintenanceLoop {
     const due = await store.promoteDue(this.manager.config.name, new Date(), PASS_LIMIT);
     await this.manager.lifecycle.offer(due.map((d) => ({ jobId: d.jobId, priority: d.priority, band: d.band, orderKey: d.orderKey })));
     return due.length;
+  }
+
+  /**
+   * Enqueues one `cleanup` job per dlq.cleanupInterval period. The jobId names the period, so
+   * however many workers try, the period's cleanup is added (and run) once.
+   */
+  async scheduleCleanup(now = Date.now()): Promise<string | undefined> {
+    if (!this.manager.registry.has(CLEANUP_JOB_TYPE)) return undefined;
+    const period = Math.floor(now / this.manager.config.dlq.cleanupInterval);
+    const result = await this.manager.addJob({ type: CLEANUP_JOB_TYPE, data: {} as never, jobId: `${CLEANUP_JOB_TYPE}:${period}` }, 'scheduler');
+    return result.deduplicated ? undefined : result.jobId;
   }
 
   /** One sweep; returns what it did (for logs and tests). */
