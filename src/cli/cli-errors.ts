@@ -1,0 +1,72 @@
+import { InvalidArgumentError } from 'commander';
+import { QueueError } from '../errors';
+
+/** Exit codes: 1 when the command ran and failed, 2 when it was called wrongly. */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A bad argument or option value: nothing was sent to MongoDB or Redis. */
+export class CliUsageError extends Error {
+  readonly code = 'INVALID_ARGUMENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** Parses a JSON argument; the error names the argument so the user knows which one to fix. */
+export function parseJsonArgument(argumentName: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliUsageError(`${argumentName} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function parseJsonObjectArgument(argumentName: string, text: string): Record<string, unknown> {
+  const value = parseJsonArgument(argumentName, text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliUsageError(`${argumentName} must be a JSON object, e.g. '{"key": "value"}'`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A commander option parser for integers within bounds (commander reports the failure as a usage error). */
+export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new InvalidArgumentError('must be an integer.');
+    if (value < min || value > max) throw new InvalidArgumentError(`must be between ${min} and ${max}.`);
+    return value;
+  };
+}
+
+/** A commander option parser that accepts only the listed values. */
+export function choiceOption<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text) => {
+    if (!(choices as readonly string[]).includes(text)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}.`);
+    return text as T;
+  };
+}
+
+export interface ErrorReport {
+  line: string;
+  exitCode: ExitCode;
+}
+
+/** One line for stderr and the exit code; the stack only when asked for (it helps developers, not operators). */
+export function reportError(error: unknown, withStack = false): ErrorReport {
+  if (error instanceof CliUsageError) return { line: `error: ${error.code}: ${oneLine(error.message)}`, exitCode: ExitCode.Usage };
+  if (error instanceof QueueError) return { line: `error: ${error.code}: ${oneLine(error.message)}`, exitCode: ExitCode.Failure };
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    const label = typeof code === 'string' || typeof code === 'number' ? `${error.name} ${code}` : error.name;
+    const stack = withStack && error.stack ? `\n${error.stack}` : '';
+    return { line: `error: ${label}: ${oneLine(error.message)}${stack}`, exitCode: ExitCode.Failure };
+  }
+  return { line: `error: ${oneLine(String(error))}`, exitCode: ExitCode.Failure };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
