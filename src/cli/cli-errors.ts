@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from 'commander';
 import { QueueError } from '../errors';
 
 /** Exit codes: 1 when the command ran and failed, 2 when it was called wrongly. */
@@ -29,24 +28,6 @@ export function parseJsonObjectArgument(argumentName: string, text: string): Rec
     throw new CliUsageError(`${argumentName} must be a JSON object, e.g. '{"key": "value"}'`);
   }
   return value as Record<string, unknown>;
-}
-
-/** A commander option parser for integers within bounds (commander reports the failure as a usage error). */
-export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new InvalidArgumentError('must be an integer.');
-    if (value < min || value > max) throw new InvalidArgumentError(`must be between ${min} and ${max}.`);
-    return value;
-  };
-}
-
-/** A commander option parser that accepts only the listed values. */
-export function choiceOption<T extends string>(choices: readonly T[]): (text: string) => T {
-  return (text) => {
-    if (!(choices as readonly string[]).includes(text)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}.`);
-    return text as T;
-  };
 }
 
 export interface ErrorReport {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { parseJsonArgument, integerOption } from '../cli-errors';
+import { parseJsonArgument } from '../cli-errors';
+import { integerOption } from '../option-parsers';
 import type { CliSession } from '../cli-session';
 import { actorFor, outputFor, withActorOption, withJsonOption, type ActorOptions, type OutputOptions } from '../command-kit';
 import { formatDate } from '../render/format';

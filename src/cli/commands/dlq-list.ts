@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DlqSeverity } from '../../domain/dlq-record';
-import { choiceOption, CliUsageError, integerOption } from '../cli-errors';
+import { CliUsageError } from '../cli-errors';
+import { choiceOption, integerOption } from '../option-parsers';
 import type { CliSession } from '../cli-session';
 import { outputFor, withJsonOption, type OutputOptions } from '../command-kit';
 import { listDlqEntries } from '../queries';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ALL_JOB_STATUSES, type JobStatus } from '../../domain/job-status';
-import { choiceOption, integerOption } from '../cli-errors';
+import { choiceOption, integerOption } from '../option-parsers';
 import type { CliSession } from '../cli-session';
 import { outputFor, withJsonOption, type OutputOptions } from '../command-kit';
 import { listJobs } from '../queries';

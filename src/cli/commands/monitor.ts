@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { QueueManager } from '../../manager/queue-manager';
-import { integerOption, reportError } from '../cli-errors';
+import { reportError } from '../cli-errors';
+import { integerOption } from '../option-parsers';
 import type { CliSession } from '../cli-session';
 import { outputFor, withJsonOption, type OutputOptions } from '../command-kit';
 import { fetchMonitorSnapshot } from '../monitor/snapshot';
