@@ -80,6 +80,7 @@ export class QueueManager {
       dbName: mongodb.dbName,
       maxPoolSize: mongodb.maxPoolSize,
       serverSelectionTimeoutMS: mongodb.serverSelectionTimeoutMs,
+      monitorCommands: mongodb.monitorCommands,
       autoIndex: false,
       autoCreate: false,
     });
