@@ -1,0 +1,130 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { createEngine, type Engine } from './engine';
+import { silentLogger } from '../logging/logger';
+import { dispatchCommand, errorReply } from './commands/command-dispatcher';
+import { CursorRegistry } from './commands/cursor-registry';
+import { decodeRequest, encodeReply, MessageFramer, ProtocolError } from './wire/wire-protocol';
+
+export interface EmbeddedMongoOptions {
+  /** 0 (default): a free port. */
+  port?: number;
+  host?: string;
+  /** How often TTL indexes are applied. */
+  ttlSweepIntervalMs?: number;
+  /** Idle cursors are closed after this long (mongod: 10 minutes). */
+  cursorTimeoutMs?: number;
+  /** Keep data in this folder across restarts (memory only when absent). */
+  dataDir?: string;
+  logger?: Logger;
+}
+
+/**
+ * A MongoDB-wire-compatible server for tests and the demo on machines without mongod.
+ * Every command runs synchronously on the in-memory engine, so each one is atomic with
+ * respect to every other client. Not a production database.
+ */
+export class EmbeddedMongoServer {
+  private server: Server | undefined;
+  private engine: Engine | undefined;
+  private cursors: CursorRegistry | undefined;
+  private readonly sockets = new Set<Socket>();
+  private timers: NodeJS.Timeout[] = [];
+  private nextConnectionId = 1;
+  private logger: Logger = silentLogger();
+  port = 0;
+  host = '127.0.0.1';
+
+  get uri(): string {
+    return `mongodb://${this.host}:${this.port}/`;
+  }
+
+  async start(options: EmbeddedMongoOptions = {}): Promise<this> {
+    if (this.server) return this;
+    this.logger = (options.logger ?? silentLogger()).child({ component: 'embedded-mongo' });
+    this.host = options.host ?? '127.0.0.1';
+    const engine = createEngine();
+    const cursors = new CursorRegistry(options.cursorTimeoutMs ?? 10 * 60_000);
+    this.engine = engine;
+    this.cursors = cursors;
+    const server = createServer((socket) => this.serve(socket, engine, cursors));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, this.host, () => resolve());
+    });
+    const address = server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
+    this.server = server;
+    const ttl = setInterval(() => engine.sweepTtl(new Date()), options.ttlSweepIntervalMs ?? 1_000);
+    const expiry = setInterval(() => cursors.expire(), Math.min(options.cursorTimeoutMs ?? 60_000, 60_000));
+    ttl.unref();
+    expiry.unref();
+    this.timers = [ttl, expiry];
+    this.logger.debug({ uri: this.uri }, 'embedded MongoDB listening');
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.cursors?.clear();
+  }
+
+  /** Drops every database. */
+  reset(): void {
+    this.engine?.reset();
+    this.cursors?.clear();
+  }
+
+  /** Applies TTL indexes now; returns how many documents expired. */
+  sweepTtl(now = new Date()): number {
+    return this.engine?.sweepTtl(now) ?? 0;
+  }
+
+  private serve(socket: Socket, engine: Engine, cursors: CursorRegistry): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const framer = new MessageFramer();
+    const context = { engine, cursors, connectionId: this.nextConnectionId++ };
+    socket.on('data', (chunk: Buffer) => {
+      let messages: Buffer[];
+      try {
+        messages = framer.push(chunk);
+      } catch (error) {
+        this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed framing');
+        socket.destroy();
+        return;
+      }
+      for (const message of messages) {
+        let request;
+        try {
+          request = decodeRequest(message);
+        } catch (error) {
+          // A message we cannot parse leaves the stream in an unknown state: close this connection only.
+          this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed message');
+          socket.destroy();
+          return;
+        }
+        let reply;
+        try {
+          reply = dispatchCommand(request.command, context);
+        } catch (error) {
+          reply = errorReply(error);
+        }
+        if (request.noReply) continue;
+        try {
+          socket.write(encodeReply(request, reply));
+        } catch (error) {
+          socket.write(encodeReply(request, errorReply(new ProtocolError(`reply could not be encoded: ${(error as Error).message}`))));
+        }
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+}
