@@ -170,18 +170,14 @@ export class QueueManager {
     const duplicates = await store.enqueue(records);
     const existing = new Map<string, JobDocument>();
     if (duplicates.size > 0) {
-      const docs = await store.collection.find({ jobId: { $in: [...duplicates] } }).toArray();
-      for (const doc of docs) existing.set(doc.jobId, doc);
+      const ids = [...duplicates].map((i) => records[i].jobId);
+      for (const doc of await store.collection.find({ jobId: { $in: ids } }).toArray()) existing.set(doc.jobId, doc);
     }
-    const fresh = records.filter((r) => !duplicates.has(r.jobId) && r.status === JobStatus.Pending);
+    const fresh = records.filter((r, i) => !duplicates.has(i) && r.status === JobStatus.Pending);
     await lifecycle.offer(fresh.map((r) => ({ jobId: r.jobId, priority: r.priority, band: r.band, orderKey: r.orderKey })));
-    const seen = new Set<string>();
-    return records.map((record) => {
-      // Within one call, the second record with a jobId is a duplicate of the first.
-      const dup = duplicates.has(record.jobId) || seen.has(record.jobId);
-      seen.add(record.jobId);
-      const doc = dup ? existing.get(record.jobId) ?? record : record;
-      return { jobId: doc.jobId, status: doc.status, priority: doc.priority, band: doc.band, runAt: doc.runAt, deduplicated: dup };
+    return records.map((record, i) => {
+      const doc = duplicates.has(i) ? existing.get(record.jobId) ?? record : record;
+      return { jobId: doc.jobId, status: doc.status, priority: doc.priority, band: doc.band, runAt: doc.runAt, deduplicated: duplicates.has(i) };
     });
   }
 

@@ -34,18 +34,17 @@ export class JobStore {
     private readonly limits: JobStoreLimits,
   ) {}
 
-  /** enqueue: inserts new jobs; returns the jobIds that already existed (deduplicated, not inserted). */
-  async enqueue(records: JobRecord[]): Promise<Set<string>> {
+  /** enqueue: inserts new jobs; returns the positions of records whose jobId already existed (not inserted). */
+  async enqueue(records: JobRecord[]): Promise<Set<number>> {
     if (records.length === 0) return new Set();
-    const duplicates = new Set<string>();
     try {
       await this.collection.insertMany(records as JobDocument[], { ordered: false });
+      return new Set();
     } catch (error) {
-      const writeErrors = duplicateKeyIndexes(error);
-      if (!writeErrors) throw error;
-      for (const index of writeErrors) duplicates.add(records[index].jobId);
+      const indexes = duplicateKeyIndexes(error);
+      if (!indexes) throw error;
+      return new Set(indexes);
     }
-    return duplicates;
   }
 
   /** pending → batched: jobs the loader put into a Redis batch; they return to pending when `until` passes. */
@@ -123,11 +122,43 @@ export class JobStore {
 
   /** processing → completed. Fenced: only the lease holder of this attempt can record a result. */
   async complete(lease: Lease, result: unknown, now: Date): Promise<TransitionResult> {
-    const outcome = await this.collection.updateOne(this.leaseGuard(lease), {
+    const outcome = await this.collection.updateOne(this.leaseGuard(lease), this.completeUpdate(lease, result, now));
+    return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+  }
+
+  /**
+   * processing → completed for several attempts in one round trip (one `update` command, one
+   * guarded statement per job, each with its audit entry). Returns, per item, whether it was
+   * recorded. When some lease was lost, one read tells which: a recorded completion carries this
+   * write's completedAt, the attempt number and its holder's history entry.
+   */
+  async completeMany(items: ReadonlyArray<{ lease: Lease; attempt: number; result: unknown }>, now: Date): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    if (items.length === 1) return [(await this.complete(items[0].lease, items[0].result, now)).ok];
+    const outcome = await this.collection.bulkWrite(
+      items.map(({ lease, result }) => ({ updateOne: { filter: this.leaseGuard(lease), update: this.completeUpdate(lease, result, now) } })),
+      { ordered: false },
+    );
+    if (outcome.matchedCount === items.length) return items.map(() => true);
+    const docs = await this.collection
+      .find({ jobId: { $in: items.map((i) => i.lease.jobId) }, status: JobStatus.Completed, completedAt: now }, { projection: { jobId: 1, attempts: 1, history: 1 } })
+      .toArray();
+    return items.map(({ lease, attempt }) =>
+      docs.some(
+        (doc) =>
+          doc.jobId === lease.jobId &&
+          doc.attempts === attempt &&
+          doc.history.at(-1)?.to === JobStatus.Completed &&
+          doc.history.at(-1)?.by === lease.workerId,
+      ),
+    );
+  }
+
+  private completeUpdate(lease: Lease, result: unknown, now: Date): UpdateFilter<JobDocument> {
+    return {
       $set: { status: JobStatus.Completed, completedAt: now, result: result ?? null, ...releasedLease(now) },
       $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Completed, lease.workerId, now)], this.limits.maxHistoryEntries) },
-    });
-    return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
+    } as UpdateFilter<JobDocument>;
   }
 
   /** processing → scheduled (after a delay) or pending (at once): a failed attempt that will be retried. */
