@@ -33,7 +33,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
     );
     const { jobId } = await manager.addJob({ type: 'crash_job', data: {} });
 
-    child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'test/fixtures/crash-worker.ts')], {
+    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/crash-worker.ts')], {
       env: {
         ...process.env,
         CRASH_MONGO_URI: testMongoUri(),
@@ -42,6 +42,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
         CRASH_NAMESPACE: harness.namespace,
         CRASH_QUEUE: 'crash',
       },
+      cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const markers = manager.internals.connection.collection('markers');

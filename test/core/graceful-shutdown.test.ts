@@ -34,7 +34,7 @@ describe('graceful shutdown', () => {
   it('aborts jobs still running when the grace period ends, recording a failed attempt', async () => {
     const manager = await harness.manager({ name: 'grace' });
     const worker = await harness.worker(manager, 1);
-    const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'long', holdMs: 30_000 }, maxAttempts: 3 });
+    const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'long', holdMs: 30_000 }, maxAttempts: 3, backoff: { type: 'fixed', delay: 60_000 } });
     await waitFor(() => worker.getStats().currentJobs.includes(jobId), 'the job to start');
     await worker.stop(100);
     const doc = await manager.jobRepository.findByJobId(jobId);
@@ -56,7 +56,7 @@ describe('graceful shutdown', () => {
   });
 
   it('exits 0 on SIGTERM as a process (pnpm worker:queue)', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'src/worker/main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/worker/main.ts')], {
       env: {
         ...process.env,
         MONGO_URI: testMongoUri(),
