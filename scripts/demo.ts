@@ -74,12 +74,12 @@ async function main(): Promise<void> {
   const priorities = [JobPriority.CRITICAL, JobPriority.HIGH, JobPriority.NORMAL, JobPriority.LOW, 17, 11, 5, 1];
   const inputs = Array.from({ length: JOBS }, (_, i) => ({
     type: 'demo_checksum' as const,
-    data: { blocks: 50 + (i % 200), seed: `job-${i}`, corrupt: i % 40 === 7, flaky: i % 15 === 3 },
+    data: { blocks: 50 + (i % 200), seed: `job-${i}`, corrupt: i % 37 === 7, flaky: i % 15 === 3 },
     priority: priorities[i % priorities.length],
   }));
   const started = Date.now();
   await manager.addJobs(inputs);
-  say(`added ${JOBS} jobs across ${BANDS_IN_ORDER.join(', ')} (every 40th is corrupt and will be dead-lettered)`);
+  say(`added ${JOBS} jobs across ${BANDS_IN_ORDER.join(', ')} (every 37th is corrupt and will be dead-lettered)`);
   await Promise.all(workers.map((w) => w.start()));
 
   const corrupt = inputs.filter((i) => i.data.corrupt).length;
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   say(`  throughput ${(stats.completed / elapsed).toFixed(0)} jobs/s over ${elapsed.toFixed(1)} s`);
   say(`  DLQ entries ${dlq.totalEntries}  by reason ${JSON.stringify(dlq.byFailureReason)}  by severity ${JSON.stringify(dlq.bySeverity)}`);
 
-  const [entry] = await manager.getDLQEntriesBySeverity('critical', { limit: 1 });
+  const [entry] = (await manager.getDLQEntriesBySeverity('critical', { limit: 1 })).concat(await manager.dlqRepository.list({ limit: 1 }));
   if (entry) {
     const result = await manager.reprocessDLQEntry(String(entry._id), 'demo-admin', { corrupt: false });
     say(`  reprocessed DLQ entry ${entry.jobId} with corrections {corrupt: false} as ${result.newJobId}`);
