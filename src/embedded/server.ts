@@ -5,6 +5,7 @@ import { silentLogger } from '../logging/logger';
 import { dispatchCommand, errorReply } from './commands/command-dispatcher';
 import { CursorRegistry } from './commands/cursor-registry';
 import { decodeRequest, encodeReply, MessageFramer, ProtocolError } from './wire/wire-protocol';
+import { ChangeLog } from './persistence/change-log';
 
 export interface EmbeddedMongoOptions {
   /** 0 (default): a free port. */
@@ -28,6 +29,7 @@ export class EmbeddedMongoServer {
   private server: Server | undefined;
   private engine: Engine | undefined;
   private cursors: CursorRegistry | undefined;
+  private changeLog: ChangeLog | undefined;
   private readonly sockets = new Set<Socket>();
   private timers: NodeJS.Timeout[] = [];
   private nextConnectionId = 1;
@@ -44,6 +46,11 @@ export class EmbeddedMongoServer {
     this.logger = (options.logger ?? silentLogger()).child({ component: 'embedded-mongo' });
     this.host = options.host ?? '127.0.0.1';
     const engine = createEngine();
+    if (options.dataDir) {
+      this.changeLog = new ChangeLog(options.dataDir);
+      const { restored } = this.changeLog.open(engine);
+      this.logger.info({ dataDir: options.dataDir, restored }, 'embedded MongoDB restored its data');
+    }
     const cursors = new CursorRegistry(options.cursorTimeoutMs ?? 10 * 60_000);
     this.engine = engine;
     this.cursors = cursors;
@@ -73,6 +80,8 @@ export class EmbeddedMongoServer {
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     this.cursors?.clear();
+    if (this.engine) this.changeLog?.close(this.engine);
+    this.changeLog = undefined;
   }
 
   /** Drops every database. */

@@ -1,7 +1,17 @@
 import { Long, type Document } from 'bson';
+import { Query } from 'mingo';
 import { CommandError, optionalArray, optionalDocument, optionalNumber, requireString, type CommandHandler } from './command-context';
 
 const DEFAULT_FIRST_BATCH = 101;
+
+/** mongod parses a filter even when the collection does not exist: an unknown operator is still an error. */
+function checkFilter(filter: Document): void {
+  try {
+    new Query(filter);
+  } catch (error) {
+    throw new CommandError(2, 'BadValue', (error as Error).message);
+  }
+}
 
 function cursorReply(ns: string, batch: Document[], id: Long, first: boolean): Document {
   return { cursor: { [first ? 'firstBatch' : 'nextBatch']: batch, id, ns }, ok: 1 };
@@ -21,6 +31,7 @@ export const find: CommandHandler = (command, db, { engine, cursors }) => {
   }
   const batchSize = optionalNumber(command, 'batchSize') ?? DEFAULT_FIRST_BATCH;
   const collection = engine.database(db).collection(name, false);
+  if (!collection) checkFilter(filter);
   const docs = collection
     ? collection.find({ filter, sort, skip, limit, projection, hint: command.hint as string | Document | undefined, collation: optionalDocument(command, 'collation') })
     : [];
@@ -54,8 +65,11 @@ export const killCursors: CommandHandler = (command, _db, { cursors }) => {
 export const count: CommandHandler = (command, db, { engine }) => {
   const name = requireString(command, 'count');
   const collection = engine.database(db).collection(name, false);
-  if (!collection) return { n: 0, ok: 1 };
   const query = optionalDocument(command, 'query');
+  if (!collection) {
+    checkFilter(query ?? {});
+    return { n: 0, ok: 1 };
+  }
   const skip = optionalNumber(command, 'skip');
   const limit = optionalNumber(command, 'limit');
   const n = !query && !skip && !limit ? collection.estimatedCount() : collection.count(query ?? {}, { skip, limit: limit ? Math.abs(limit) : undefined });
