@@ -31,14 +31,14 @@ describe(suiteName('updates and findAndModify'), () => {
       $min: { lo: 3 },
       $max: { hi: 20 },
       $currentDate: { touched: true },
-      $push: { log: { $each: [3, 4, 5], $slice: -3 } },
+      $push: { log: { $each: [3, 4, 5], $slice: -3 } } as never,
       $addToSet: { tags: { $each: ['a', 'b'] } },
     });
     const doc = await coll.findOne({ _id: insertedId });
     expect(doc).toMatchObject({ n: 7, fresh: 1, lo: 3, hi: 20, log: [3, 4, 5], tags: ['a', 'b'] });
     expect(doc).not.toHaveProperty('gone');
     expect(doc?.touched).toBeInstanceOf(Date);
-    await coll.updateOne({ _id: insertedId }, { $pull: { log: { $gte: 4 } } });
+    await coll.updateOne({ _id: insertedId }, { $pull: { log: { $gte: 4 } } as never });
     expect((await coll.findOne({ _id: insertedId }))?.log).toEqual([3]);
   });
 
