@@ -6,7 +6,9 @@
  *
  * Knobs (all optional): BENCH_JOBS (20000), BENCH_SINGLE_ADDS, BENCH_RUN_SECONDS (25, cap per
  * processing run), BENCH_STEADY_RATE (500), BENCH_STEADY_SECONDS (10), BENCH_COUNT_SINGLE,
- * BENCH_COUNT_BULK, BENCH_ONLY=single,bulk,processing,latency,commands,embedded, BENCH_OUT.
+ * BENCH_COUNT_BULK, BENCH_CONCURRENCIES (1,10,50), BENCH_ONLY=single,bulk,processing,latency,commands,embedded,
+ * BENCH_OUT, BENCH_MONGO_PROCESS=inprocess (run the embedded server in this process instead of a
+ * child process of its own), BENCH_MONGO_NODE_ARGS (node flags for that child, e.g. --cpu-prof).
  * Quick run: BENCH_JOBS=2000 pnpm bench
  */
 import { join } from 'node:path';

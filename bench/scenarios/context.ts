@@ -4,6 +4,8 @@
  * a fresh database / key namespace so runs never see each other's jobs.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
@@ -14,6 +16,7 @@ import { silentLogger, type Logger } from '../../src/logging/logger';
 import { QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker } from '../../src/worker/queue-worker';
 import { withTimeout } from './measure';
+import { spawnMongoChild } from './mongo-child';
 
 export const NOOP_TYPE = 'bench_noop';
 
@@ -53,7 +56,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchSett
     runSeconds: int('BENCH_RUN_SECONDS', 25, 2, 300),
     countSingleJobs: int('BENCH_COUNT_SINGLE', Math.min(200, jobs), 10, 5_000),
     countBulkJobs: int('BENCH_COUNT_BULK', Math.min(5_000, jobs), 100, 50_000),
-    concurrencies: [1, 10, 50],
+    concurrencies: (env.BENCH_CONCURRENCIES ?? '1,10,50')
+      .split(',')
+      .map((c) => Math.round(Number(c)))
+      .filter((c) => Number.isFinite(c) && c >= 1 && c <= 1000),
     only: new Set((env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   };
 }
@@ -66,7 +72,9 @@ export interface MongoHandle {
 
 /**
  * MONGO_URI when set; otherwise the project's acquireMongo() (memory-server or the embedded
- * server). Loaded at run time so the BullMQ side still runs where that module is missing.
+ * server), by default in a child process of its own (BENCH_MONGO_PROCESS=inprocess runs it in
+ * the bench's process instead). Loaded at run time so the BullMQ side still runs where that
+ * module is missing.
  */
 export async function acquireBenchMongo(logger: Logger): Promise<MongoHandle | { unavailable: string }> {
   const external = process.env.MONGO_URI;
@@ -75,6 +83,16 @@ export async function acquireBenchMongo(logger: Logger): Promise<MongoHandle | {
       return { unavailable: `MONGO_URI must point at 127.0.0.1 for the bench (got another host)` };
     }
     return { uri: external, kind: 'external (MONGO_URI)', stop: async () => undefined };
+  }
+  if (!existsSync(join(__dirname, '..', '..', 'src', 'devservers', 'mongo.ts'))) {
+    return { unavailable: 'src/devservers/mongo.ts does not exist (yet)' };
+  }
+  if (process.env.BENCH_MONGO_PROCESS !== 'inprocess') {
+    try {
+      return await spawnMongoChild();
+    } catch (error) {
+      return { unavailable: `MongoDB child process failed: ${(error as Error).message.split('\n')[0]}` };
+    }
   }
   let mod: { acquireMongo?: (options: { logger: Logger }) => Promise<MongoHandle> };
   try {

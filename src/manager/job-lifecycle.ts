@@ -23,6 +23,17 @@ export interface ClaimedJob {
 
 export type FailureOutcome = 'retry' | 'dead' | 'fenced';
 
+/** Most completions written by one command (group commit). */
+const MAX_COMPLETION_BATCH = 500;
+
+interface PendingCompletion {
+  lease: Lease;
+  attempt: number;
+  result: unknown;
+  resolve(recorded: boolean): void;
+  reject(error: unknown): void;
+}
+
 export interface LifecycleDeps {
   config: QueueConfig;
   store: JobStore;
@@ -43,6 +54,11 @@ export class JobLifecycle {
   readonly counters = new CacheCounters();
   /** Loads that put at least one id into Redis, by this process. */
   batchesLoaded = 0;
+  /** Completions waiting for the next group write, and whether a flush is under way. */
+  private readonly completions: PendingCompletion[] = [];
+  private completing = false;
+  /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
+  private lastEmptyLoadAt = 0;
   private readonly logger: Logger;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -58,7 +74,7 @@ export class JobLifecycle {
     if (this.redisUsable) {
       try {
         let ids = await this.deps.cache.pop(count);
-        if (ids.length === 0 && (await this.loadBatches()) > 0) ids = await this.deps.cache.pop(count);
+        if (ids.length === 0 && this.inlineLoadDue() && (await this.loadBatches()) > 0) ids = await this.deps.cache.pop(count);
         if (ids.length > 0) return await this.claimFromBatch(ids, workerId);
         return [];
       } catch (error) {
@@ -66,6 +82,16 @@ export class JobLifecycle {
       }
     }
     return this.claimDirect(workerId);
+  }
+
+  /**
+   * An empty pop triggers a load from MongoDB only if no load came back empty within the last
+   * poll interval: new jobs reach Redis when they are added, so a load after every empty pop
+   * (a lock, four band queries and an unlock each time a worker runs dry) mostly finds nothing.
+   * Jobs that missed Redis are still loaded within a poll interval (here or by the loader tick).
+   */
+  private inlineLoadDue(): boolean {
+    return Date.now() - this.lastEmptyLoadAt >= this.deps.config.worker.pollInterval;
   }
 
   /** Blocks on Redis until an id arrives or `timeoutMs` passes (the wake-up path), then claims. */
@@ -121,6 +147,7 @@ export class JobLifecycle {
       this.batchesLoaded += 1;
       return jobs.length;
     });
+    this.lastEmptyLoadAt = loaded ? 0 : Date.now();
     return loaded ?? 0;
   }
 
@@ -134,10 +161,37 @@ export class JobLifecycle {
     }
   }
 
+  /**
+   * Records a result (fenced by the lease). Group commit: completions that arrive while one
+   * write is in flight go out together in the next one (one MongoDB command for many jobs under
+   * load; an idle queue still writes each at once).
+   */
   async complete(job: ClaimedJob, result: unknown): Promise<boolean> {
-    const outcome = await this.deps.store.complete(job.lease, result, new Date());
-    if (!outcome.ok) this.logFenced(job, 'completion');
-    return outcome.ok;
+    const recorded = await new Promise<boolean>((resolve, reject) => {
+      this.completions.push({ lease: job.lease, attempt: job.doc.attempts, result, resolve, reject });
+      if (!this.completing) {
+        this.completing = true;
+        setImmediate(() => void this.flushCompletions());
+      }
+    });
+    if (!recorded) this.logFenced(job, 'completion');
+    return recorded;
+  }
+
+  private async flushCompletions(): Promise<void> {
+    try {
+      while (this.completions.length > 0) {
+        const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
+        try {
+          const recorded = await this.deps.store.completeMany(batch, new Date());
+          batch.forEach((c, i) => c.resolve(recorded[i]));
+        } catch (error) {
+          for (const c of batch) c.reject(error);
+        }
+      }
+    } finally {
+      this.completing = false;
+    }
   }
 
   /** Records a failed attempt: retry with backoff, or dead-letter when exhausted or permanent. */

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { createRedisClient } from '../cache/redis-connection';
@@ -47,6 +48,8 @@ export class QueueWorker {
   private startedAt = 0;
   private slotFreed: (() => void) | undefined;
   private wakeIdle: (() => void) | undefined;
+  /** Free slots that trigger a claim while other jobs are still running. */
+  private readonly refillAt: number;
   private stats = { processed: 0, failed: 0, retried: 0, fenced: 0, lastActivityAt: null as Date | null };
 
   constructor(
@@ -61,6 +64,17 @@ export class QueueWorker {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
     if (!(pollIntervalMs > 0)) throw new RangeError(`pollIntervalMs must be positive, got ${pollIntervalMs}`);
     this.workerId = workerId;
+    this.refillAt = Math.max(1, Math.min(batchSize, Math.floor(concurrency / 4)));
+    // Every running job listens on the shutdown signal: allow one listener per slot without a leak warning.
+    setMaxListeners(Math.max(10, concurrency + 10), this.shutdown.signal);
+    // Counted when the outcome is recorded in MongoDB (not after the job lock's release), so the
+    // stats never lag behind what MongoDB already shows.
+    this.events.on('completed', () => (this.stats.processed += 1));
+    this.events.on('failed', (e) => {
+      if (e.outcome === 'dead') this.stats.failed += 1;
+      else this.stats.retried += 1;
+    });
+    this.events.on('fenced', () => (this.stats.fenced += 1));
     this.logger = logger.child({ component: 'worker', workerId });
   }
 
@@ -139,7 +153,9 @@ export class QueueWorker {
     while (this.running) {
       try {
         const free = this.concurrency - this.active.size;
-        if (free <= 0) {
+        // While jobs run, refill once a quarter of the slots (up to batchSize) is free: one claim
+        // (ZMPOP + updateMany + find) then serves several jobs instead of one findAndModify per slot.
+        if (free <= 0 || (free < this.refillAt && this.active.size > 0)) {
           await new Promise<void>((resolve) => (this.slotFreed = resolve));
           continue;
         }
@@ -178,12 +194,7 @@ export class QueueWorker {
     if (!runner) return;
     const run = runner
       .run(job, this.shutdown.signal)
-      .then((outcome) => {
-        if (outcome === 'completed') this.stats.processed += 1;
-        else if (outcome === 'dead') this.stats.failed += 1;
-        else if (outcome === 'retry') this.stats.retried += 1;
-        else if (outcome === 'fenced') this.stats.fenced += 1;
-      })
+      .then(() => undefined)
       .finally(() => {
         this.active.delete(job.doc.jobId);
         this.slotFreed?.();
