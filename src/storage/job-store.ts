@@ -60,22 +60,35 @@ export class JobStore {
     return result.modifiedCount;
   }
 
-  /** pending|batched → processing for one job named by a Redis batch. */
+  /**
+   * pending|batched → processing for one job named by a Redis batch. Jobs offered when added are
+   * pending, jobs the loader put into Redis are batched: the claim tries pending first, then batched,
+   * each a plain guarded update whose audit entry names the status it left.
+   */
   async claimById(jobId: string, workerId: string, leaseMs: number, now: Date): Promise<JobDocument | null> {
-    return this.collection.findOneAndUpdate({ jobId, status: { $in: CLAIMABLE } }, this.claimUpdate(workerId, randomUUID(), leaseMs, now), {
-      returnDocument: 'after',
-    });
+    const lockToken = randomUUID();
+    for (const from of CLAIMABLE) {
+      const doc = await this.collection.findOneAndUpdate({ jobId, status: from }, this.claimUpdate(from, workerId, lockToken, leaseMs, now), {
+        returnDocument: 'after',
+      });
+      if (doc) return doc;
+    }
+    return null;
   }
 
   /** pending → processing for the best ready job of a queue, straight from MongoDB (no Redis, or a cache miss). */
   async claimNext(queue: string, workerId: string, leaseMs: number, now: Date): Promise<JobDocument | null> {
-    return this.collection.findOneAndUpdate({ queue, status: JobStatus.Pending }, this.claimUpdate(workerId, randomUUID(), leaseMs, now), {
+    return this.collection.findOneAndUpdate({ queue, status: JobStatus.Pending }, this.claimUpdate(JobStatus.Pending, workerId, randomUUID(), leaseMs, now), {
       sort: CLAIM_SORT,
       returnDocument: 'after',
     });
   }
 
-  /** Claims several jobs named by a Redis batch in two round trips; returns those it won, best first. */
+  /**
+   * Claims several jobs named by a Redis batch in two round trips (one update command with a
+   * guarded statement per source status, then a read of what this call's token won); returns
+   * those it won, best first.
+   */
   async claimMany(jobIds: string[], workerId: string, leaseMs: number, now: Date): Promise<JobDocument[]> {
     if (jobIds.length === 0) return [];
     if (jobIds.length === 1) {
@@ -83,27 +96,33 @@ export class JobStore {
       return one ? [one] : [];
     }
     const lockToken = randomUUID();
-    await this.collection.updateMany({ jobId: { $in: jobIds }, status: { $in: CLAIMABLE } }, this.claimUpdate(workerId, lockToken, leaseMs, now));
+    await this.collection.bulkWrite(
+      CLAIMABLE.map((from) => ({
+        updateMany: { filter: { jobId: { $in: jobIds }, status: from }, update: this.claimUpdate(from, workerId, lockToken, leaseMs, now) },
+      })),
+      { ordered: false },
+    );
     return this.collection.find({ jobId: { $in: jobIds }, lockToken }).sort(CLAIM_SORT).toArray();
   }
 
-  private claimUpdate(workerId: string, lockToken: string, leaseMs: number, now: Date): UpdateFilter<JobDocument> {
-    // A pipeline update, so the audit entry can name the status each job had (pending or batched).
-    return [
-      {
-        $set: {
-          history: appendHistoryExpression(JobStatus.Processing, workerId, now, this.limits.maxHistoryEntries),
-          status: JobStatus.Processing,
-          attempts: { $add: [{ $ifNull: ['$attempts', 0] }, 1] },
-          lockedBy: { $literal: workerId },
-          lockToken: { $literal: lockToken },
-          lockedUntil: new Date(now.getTime() + leaseMs),
-          processingAt: now,
-          batchedUntil: null,
-          updatedAt: now,
-        },
+  /**
+   * The claim of jobs known to be in status `from` (the filter says so): plain update operators,
+   * so the audit entry names `from` without a pipeline update (several times dearer to apply).
+   */
+  private claimUpdate(from: JobStatus, workerId: string, lockToken: string, leaseMs: number, now: Date): UpdateFilter<JobDocument> {
+    return {
+      $set: {
+        status: JobStatus.Processing,
+        lockedBy: workerId,
+        lockToken,
+        lockedUntil: new Date(now.getTime() + leaseMs),
+        processingAt: now,
+        batchedUntil: null,
+        updatedAt: now,
       },
-    ] as unknown as UpdateFilter<JobDocument>;
+      $inc: { attempts: 1 },
+      $push: { history: pushBounded([historyEntry(from, JobStatus.Processing, workerId, now)], this.limits.maxHistoryEntries) },
+    } as UpdateFilter<JobDocument>;
   }
 
   /** Extends a running job's lease; a miss means the lease was lost and the handler should stop. */
