@@ -72,6 +72,11 @@ function fmt(value: number | null, unit = ''): string {
   return unit ? `${text} ${unit}` : text;
 }
 
+function loadText(load: unknown): string {
+  const l = load as { start?: number; end?: number } | undefined;
+  return l ? `${l.start ?? '?'} → ${l.end ?? '?'}` : 'unknown';
+}
+
 function fmtRatio(r: number | null): string {
   if (r === null) return '—';
   return `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`;
@@ -99,7 +104,7 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(`## Queue vs BullMQ — ${report.finishedAt}`);
   lines.push('');
   lines.push(
-    `MongoDB: ${String(env.mongo)} · Redis: private redis-server ${String(env.redisVersion)} per side · Node ${String(env.node)} · ${String(env.cpus)} CPU (${String(env.cpuModel)}) · ${report.totalSeconds.toFixed(0)} s total`,
+    `MongoDB: ${String(env.mongo)} · Redis: private redis-server ${String(env.redisVersion)} per side · Node ${String(env.node)} · ${String(env.cpus)} CPU (${String(env.cpuModel)}) · load average ${loadText(env.loadAverage1m)} · ${report.totalSeconds.toFixed(0)} s total`,
   );
   lines.push('');
   lines.push('Ratio = queue ÷ BullMQ (for jobs/s higher is better; for latency and commands lower is better).');

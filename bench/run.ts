@@ -11,6 +11,7 @@
  * child process of its own), BENCH_MONGO_NODE_ARGS (node flags for that child, e.g. --cpu-prof).
  * Quick run: BENCH_JOBS=2000 pnpm bench
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext, settingsFromEnv } from './scenarios/context';
 import { singleAddScenario } from './scenarios/single-add';
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
   const settings = settingsFromEnv();
   const wanted = (name: string) => settings.only.size === 0 || settings.only.has(name);
   const startedAt = new Date();
+  // The machine may be shared: the 1-minute load average at start and end says how quiet it was.
+  const loadAtStart = loadavg()[0];
   const ctx = new BenchContext(settings);
   let stopping: Promise<void> | undefined;
   const stopAll = () => (stopping ??= ctx.stop());
@@ -92,7 +95,12 @@ async function main(): Promise<void> {
     finishedAt: finishedAt.toISOString(),
     totalSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     command: 'pnpm bench',
-    environment: environment({ mongo: ctx.mongo?.kind ?? `none (${ctx.mongoUnavailable})`, redisVersion, bullmq: '6.7.0' }),
+    environment: environment({
+      mongo: ctx.mongo?.kind ?? `none (${ctx.mongoUnavailable})`,
+      redisVersion,
+      bullmq: '6.7.0',
+      loadAverage1m: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0] * 100) / 100 },
+    }),
     settings: { ...settings, only: [...settings.only] },
     scenarios,
     targets: collectTargets(scenarios),
