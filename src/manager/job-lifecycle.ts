@@ -122,8 +122,12 @@ export class JobLifecycle {
   async loadBatches(bands: readonly PriorityBand[] = BANDS_IN_ORDER, size = this.deps.config.batch.size): Promise<number> {
     const loaded = await this.deps.locks.runExclusive(this.deps.keys.taskLock('loader'), 10_000, async () => {
       const levels = this.deps.config.batch.priorityLevels as PriorityLevels;
+      // Refill only bands running low (cache.refreshThreshold of batch.size): a band still holding
+      // enough ids would only get ids it already has, each costing a write to mark it batched.
+      const cached = await this.deps.cache.sizes();
+      const low = bands.filter((band) => cached[band] < Math.max(1, Math.ceil(this.deps.config.cache.refreshThreshold * size)));
       const perBand = await Promise.all(
-        bands.map((band) =>
+        low.map((band) =>
           this.deps.store.collection
             .find(
               { queue: this.deps.config.name, status: 'pending', priority: { $gte: levels[band].min, $lte: levels[band].max } },
