@@ -22,3 +22,15 @@ export { resolveQueueConfig, queueConfigSchema, type QueueConfig, type QueueConf
 export { loadConfig, ENVIRONMENT_VARIABLES, type EnvironmentConfig } from './config/environment';
 export * from './errors';
 export { createLogger, silentLogger, type Logger } from './logging/logger';
+export {
+  QueueJobType,
+  shippedJobs,
+  NotificationInbox,
+  registerCacheWarmer,
+  unregisterCacheWarmer,
+  cacheWarmerNames,
+  jobSettings,
+  JOB_ENVIRONMENT_VARIABLES,
+  type CacheWarmer,
+  type InAppNotification,
+} from '../jobs';

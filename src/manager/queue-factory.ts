@@ -4,10 +4,11 @@ import { resolveQueueConfig } from '../config/queue-config';
 import { loadConfig } from '../config/environment';
 import type { JobDefinition } from '../domain/job-definition';
 import { JobRegistry } from '../registry/job-registry';
+import { shippedJobs } from '../../jobs';
 import { QueueManager } from './queue-manager';
 
-/** Job types every manager made by the factory knows (the shipped handlers register here). */
-const defaultDefinitions: JobDefinition[] = [];
+/** Job types every manager made by the factory knows: the shipped handlers, plus what applications add. */
+const defaultDefinitions: JobDefinition[] = [...shippedJobs];
 
 /** Called by the shipped job registry (jobs/index.ts) and by applications with types of their own. */
 export function registerDefaultJobs(definitions: readonly JobDefinition[]): void {

@@ -1,0 +1,80 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { defineJob } from '../../src/domain/job-definition';
+import { jobSettings } from '../settings';
+
+export const cleanupSchema = z.object({
+  /** Override the configured ages and limits for one run. */
+  completedAgeHours: z.number().int().positive().optional(),
+  completedKeep: z.number().int().min(0).optional(),
+  dlqRetentionDays: z.number().int().positive().optional(),
+  fileAgeHours: z.number().int().positive().optional(),
+  notificationAgeDays: z.number().int().positive().optional(),
+  dryRun: z.boolean().default(false),
+});
+
+export type CleanupData = z.infer<typeof cleanupSchema>;
+
+const HOUR = 3_600_000;
+
+/** Deletes files under `dir` (recursively) last modified before `before`; returns the paths. */
+async function oldFiles(dir: string, before: number): Promise<string[]> {
+  const found: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await oldFiles(path, before)));
+    else if (entry.isFile() && (await stat(path)).mtimeMs < before) found.push(path);
+  }
+  return found;
+}
+
+/**
+ * Retention: completed jobs past their age or beyond the kept count, DLQ entries past
+ * retention (never unreviewed critical ones unless CLEANUP_DLQ_INCLUDE_CRITICAL), old export
+ * and processed files, read in-app notifications past their age. Reports what it removed.
+ */
+export const cleanupJob = defineJob({
+  type: 'cleanup',
+  description: 'Deletes what retention says is no longer needed',
+  schema: cleanupSchema,
+  defaults: { priority: 2, maxAttempts: 3, timeoutMs: 30 * 60_000, backoff: { type: 'exponential', delay: 60_000 } },
+  async handle(data, context) {
+    const settings = jobSettings();
+    const db = context.services.mongo;
+    const now = Date.now();
+    const queue = context.services.settings.queue;
+    const jobs = db.collection('jobs');
+
+    const completedBefore = new Date(now - (data.completedAgeHours ?? settings.completedAgeHours) * HOUR);
+    const byAge = { queue, status: 'completed', completedAt: { $lt: completedBefore } };
+    let completedRemoved = data.dryRun ? await jobs.countDocuments(byAge) : (await jobs.deleteMany(byAge)).deletedCount;
+    const keep = data.completedKeep ?? settings.completedKeep;
+    const beyond = await jobs.find({ queue, status: 'completed' }, { projection: { _id: 1 } }).sort({ completedAt: -1, _id: -1 }).skip(keep).limit(100_000).toArray();
+    if (beyond.length > 0) completedRemoved += data.dryRun ? beyond.length : (await jobs.deleteMany({ _id: { $in: beyond.map((d) => d._id) } })).deletedCount;
+    await context.reportProgress(30);
+
+    const dlqBefore = new Date(now - (data.dlqRetentionDays ?? context.services.settings.dlqRetentionDays) * 24 * HOUR);
+    const dlqFilter: Record<string, unknown> = { queue, movedAt: { $lt: dlqBefore } };
+    if (!settings.dlqIncludeCritical) dlqFilter.$nor = [{ severity: 'critical', review: null }];
+    const dlq = db.collection('dead_letter_jobs');
+    const dlqRemoved = data.dryRun ? await dlq.countDocuments(dlqFilter) : (await dlq.deleteMany(dlqFilter)).deletedCount;
+    await context.reportProgress(60);
+
+    const fileBefore = now - (data.fileAgeHours ?? settings.fileAgeHours) * HOUR;
+    const files = [...(await oldFiles(settings.exportDir, fileBefore)), ...(await oldFiles(settings.processedDir, fileBefore)), ...(await oldFiles(settings.outboxDir, fileBefore))];
+    if (!data.dryRun) for (const file of files) await rm(file, { force: true });
+    await context.reportProgress(80);
+
+    const notificationsBefore = new Date(now - (data.notificationAgeDays ?? settings.notificationAgeDays) * 24 * HOUR);
+    const readFilter = { readAt: { $ne: null, $lt: notificationsBefore } };
+    const notifications = db.collection('notifications');
+    const notificationsRemoved = data.dryRun ? await notifications.countDocuments(readFilter) : (await notifications.deleteMany(readFilter)).deletedCount;
+    await context.reportProgress(100);
+    return { dryRun: data.dryRun, completedJobs: completedRemoved, dlqEntries: dlqRemoved, files: files.length, notifications: notificationsRemoved };
+  },
+});

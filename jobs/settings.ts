@@ -1,0 +1,94 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../src/errors';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const base = join(tmpdir(), 'queue-jobs');
+
+/**
+ * The shipped job handlers' environment variables: one row each, with its default. Read at
+ * every run (cheap), so a handler always sees the environment it runs in.
+ */
+export const JOB_ENVIRONMENT_VARIABLES = [
+  { name: 'SMTP_URL', schema: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://'), description: 'SMTP server for email_send (smtp://user:pass@host:port); unset: .eml files in OUTBOX_DIR', default: '' },
+  { name: 'EMAIL_FROM', schema: z.string().min(3), description: 'Sender address of email_send', default: 'queue@localhost' },
+  { name: 'OUTBOX_DIR', schema: z.string().min(1), description: 'Where email_send writes .eml files when SMTP_URL is unset', default: join(base, 'outbox') },
+  { name: 'EMAIL_TEMPLATE_DIR', schema: z.string().min(1), description: 'Email templates (<name>.txt / <name>.html with {{variables}})', default: join(base, 'templates') },
+  { name: 'EMAIL_ATTACHMENT_DIR', schema: z.string().min(1), description: 'The only folder email attachments may come from', default: join(base, 'attachments') },
+  { name: 'NOTIFY_PUSH_URL', schema: z.string().url(), description: 'Push provider webhook for user_notification', default: '' },
+  { name: 'NOTIFY_SMS_URL', schema: z.string().url(), description: 'SMS provider webhook for user_notification', default: '' },
+  { name: 'NOTIFY_TIMEOUT_MS', schema: int(1, 120_000), description: 'Timeout of one provider call', default: '5000' },
+  { name: 'EXPORT_DIR', schema: z.string().min(1), description: 'Where data_export writes its files', default: join(base, 'exports') },
+  { name: 'EXPORT_COLLECTIONS', schema: list, description: 'Collections data_export may read (comma-separated)', default: '' },
+  { name: 'GDPR_COLLECTIONS', schema: list, description: 'collection:userField pairs gathered by a gdpr export (comma-separated)', default: '' },
+  { name: 'UPLOAD_DIR', schema: z.string().min(1), description: 'The only folder file_process reads from', default: join(base, 'uploads') },
+  { name: 'PROCESSED_DIR', schema: z.string().min(1), description: 'Where file_process writes', default: join(base, 'processed') },
+  { name: 'CLEANUP_COMPLETED_AGE_HOURS', schema: int(1, 87_600), description: 'cleanup deletes completed jobs older than this', default: '24' },
+  { name: 'CLEANUP_COMPLETED_KEEP', schema: int(0, 10_000_000), description: 'cleanup keeps at most this many completed jobs', default: '1000' },
+  { name: 'CLEANUP_FILE_AGE_HOURS', schema: int(1, 87_600), description: 'cleanup deletes export/processed files older than this', default: '168' },
+  { name: 'CLEANUP_NOTIFICATION_AGE_DAYS', schema: int(1, 3650), description: 'cleanup deletes read in-app notifications older than this', default: '30' },
+  { name: 'CLEANUP_DLQ_INCLUDE_CRITICAL', schema: bool, description: 'Let cleanup delete unreviewed critical DLQ entries past retention', default: 'false' },
+] as const;
+
+export interface JobSettings {
+  smtpUrl?: string;
+  emailFrom: string;
+  outboxDir: string;
+  templateDir: string;
+  attachmentDir: string;
+  pushUrl?: string;
+  smsUrl?: string;
+  notifyTimeoutMs: number;
+  exportDir: string;
+  exportCollections: string[];
+  gdprCollections: Array<{ collection: string; userField: string }>;
+  uploadDir: string;
+  processedDir: string;
+  completedAgeHours: number;
+  completedKeep: number;
+  fileAgeHours: number;
+  notificationAgeDays: number;
+  dlqIncludeCritical: boolean;
+}
+
+/** Parses the handlers' variables; a bad value throws ConfigError naming the variable. */
+export function jobSettings(env: Record<string, string | undefined> = process.env): JobSettings {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const variable of JOB_ENVIRONMENT_VARIABLES) {
+    const raw = env[variable.name] === undefined || env[variable.name] === '' ? variable.default : env[variable.name];
+    if (raw === '') continue;
+    const parsed = (variable.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) values[variable.name] = parsed.data;
+    else problems.push(`${variable.name}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid job handler environment: ${problems.join('; ')}`, problems);
+  const gdpr = ((values.GDPR_COLLECTIONS as string[] | undefined) ?? []).map((pair) => {
+    const [collection, userField] = pair.split(':');
+    if (!collection || !userField) throw new ConfigError(`GDPR_COLLECTIONS: "${pair}" must be collection:userField`, [`GDPR_COLLECTIONS: ${pair}`]);
+    return { collection, userField };
+  });
+  return {
+    smtpUrl: values.SMTP_URL as string | undefined,
+    emailFrom: values.EMAIL_FROM as string,
+    outboxDir: resolve(values.OUTBOX_DIR as string),
+    templateDir: resolve(values.EMAIL_TEMPLATE_DIR as string),
+    attachmentDir: resolve(values.EMAIL_ATTACHMENT_DIR as string),
+    pushUrl: values.NOTIFY_PUSH_URL as string | undefined,
+    smsUrl: values.NOTIFY_SMS_URL as string | undefined,
+    notifyTimeoutMs: values.NOTIFY_TIMEOUT_MS as number,
+    exportDir: resolve(values.EXPORT_DIR as string),
+    exportCollections: (values.EXPORT_COLLECTIONS as string[] | undefined) ?? [],
+    gdprCollections: gdpr,
+    uploadDir: resolve(values.UPLOAD_DIR as string),
+    processedDir: resolve(values.PROCESSED_DIR as string),
+    completedAgeHours: values.CLEANUP_COMPLETED_AGE_HOURS as number,
+    completedKeep: values.CLEANUP_COMPLETED_KEEP as number,
+    fileAgeHours: values.CLEANUP_FILE_AGE_HOURS as number,
+    notificationAgeDays: values.CLEANUP_NOTIFICATION_AGE_DAYS as number,
+    dlqIncludeCritical: (values.CLEANUP_DLQ_INCLUDE_CRITICAL as boolean | undefined) ?? false,
+  };
+}
