@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EJSON } from 'bson';
+import { cacheWarmJob } from '../../jobs/maintenance/cache-warm.job';
+import { registerCacheWarmer, unregisterCacheWarmer } from '../../jobs/maintenance/cache-warmers';
+import { cleanupJob } from '../../jobs/maintenance/cleanup.job';
+import { shippedJobs } from '../../jobs';
+import type { QueueManager } from '../../src/manager/queue-manager';
+import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
+import { QueueHarness } from '../support/queue-harness';
+import { waitFor } from '../support/wait-for';
+import { handlerContext, withEnv } from './job-context';
+
+describe('maintenance job handlers', () => {
+  const harness = new QueueHarness('maintenance_jobs');
+  let manager: QueueManager;
+  let dir: string;
+  beforeAll(async () => {
+    await harness.start();
+    manager = await harness.manager();
+    for (const definition of shippedJobs) manager.registerJob(definition);
+    dir = mkdtempSync(join(tmpdir(), 'maintenance-jobs-'));
+  });
+  afterAll(async () => {
+    unregisterCacheWarmer('top_products');
+    rmSync(dir, { recursive: true, force: true });
+    await harness.stop();
+  });
+
+  it('cache_warm stores each warmer result in Redis under the namespace, with a TTL', async () => {
+    await manager.internals.connection.collection('products').insertMany([{ name: 'a', sold: 5 }, { name: 'b', sold: 9 }, { name: 'c', sold: 1 }]);
+    registerCacheWarmer('top_products', { kind: 'query', collection: 'products', sort: { sold: -1 }, limit: 2 });
+    const result = await cacheWarmJob.handle(cacheWarmJob.schema.parse({ warmers: ['top_products', 'queue_job_counts'], ttlMs: 60_000 }), handlerContext(manager));
+    expect(result.keysWritten).toBe(2);
+    const key = manager.keys.cacheValue('top_products');
+    expect(key.startsWith(`${harness.namespace}:`)).toBe(true);
+    const cached = EJSON.parse((await manager.internals.redis.get(key))!) as Array<{ name: string }>;
+    expect(cached.map((p) => p.name)).toEqual(['b', 'a']);
+    const ttl = await manager.internals.redis.pttl(key);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    await expect(cacheWarmJob.handle(cacheWarmJob.schema.parse({ warmers: ['nope'] }), handlerContext(manager))).rejects.toMatchObject({ code: 'UNKNOWN_WARMER' });
+  });
+
+  it('cleanup removes what retention says, sparing unreviewed critical DLQ entries', async () => {
+    const db = manager.internals.connection;
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    const jobs = db.collection('jobs');
+    await jobs.insertMany([
+      { jobId: 'old-done', queue: 'test', status: 'completed', completedAt: old },
+      { jobId: 'new-done', queue: 'test', status: 'completed', completedAt: new Date() },
+      { jobId: 'old-dead', queue: 'test', status: 'dead', failedAt: old },
+    ]);
+    const dlq = db.collection('dead_letter_jobs');
+    const longAgo = new Date(Date.now() - 100 * 86_400_000);
+    await dlq.insertMany([
+      { jobId: 'd1', queue: 'test', severity: 'low', review: null, movedAt: longAgo },
+      { jobId: 'd2', queue: 'test', severity: 'critical', review: null, movedAt: longAgo },
+      { jobId: 'd3', queue: 'test', severity: 'critical', review: { by: 'ana' }, movedAt: longAgo },
+      { jobId: 'd4', queue: 'test', severity: 'low', review: null, movedAt: new Date() },
+    ]);
+    await db.collection('notifications').insertMany([
+      { userId: 'u', readAt: old, createdAt: old },
+      { userId: 'u', readAt: null, createdAt: old },
+    ]);
+    mkdirSync(join(dir, 'exports'), { recursive: true });
+    writeFileSync(join(dir, 'exports', 'stale.csv'), 'a');
+    writeFileSync(join(dir, 'exports', 'fresh.csv'), 'b');
+    utimesSync(join(dir, 'exports', 'stale.csv'), old, old);
+    const env = { EXPORT_DIR: join(dir, 'exports'), PROCESSED_DIR: join(dir, 'processed'), OUTBOX_DIR: join(dir, 'outbox'), CLEANUP_NOTIFICATION_AGE_DAYS: '7' };
+
+    const dry = await withEnv(env, () => cleanupJob.handle(cleanupJob.schema.parse({ dryRun: true }), handlerContext(manager)));
+    expect(dry).toMatchObject({ dryRun: true, completedJobs: 1, dlqEntries: 2, files: 1, notifications: 1 });
+    expect(await jobs.countDocuments({ jobId: 'old-done' })).toBe(1);
+
+    const result = await withEnv(env, () => cleanupJob.handle(cleanupJob.schema.parse({}), handlerContext(manager)));
+    expect(result).toMatchObject({ completedJobs: 1, dlqEntries: 2, files: 1, notifications: 1 });
+    expect((await jobs.find({}, { projection: { jobId: 1 } }).toArray()).map((j) => j.jobId).sort()).toEqual(expect.arrayContaining(['new-done', 'old-dead']));
+    expect(await jobs.countDocuments({ jobId: 'old-done' })).toBe(0);
+    expect((await dlq.find().toArray()).map((d) => d.jobId).sort()).toEqual(['d2', 'd4']);
+    expect(existsSync(join(dir, 'exports', 'stale.csv'))).toBe(false);
+    expect(existsSync(join(dir, 'exports', 'fresh.csv'))).toBe(true);
+  });
+
+  it('the worker schedules one cleanup per period across workers (a period jobId)', async () => {
+    const first = new MaintenanceLoop(manager, harness.logger);
+    const second = new MaintenanceLoop(manager, harness.logger);
+    const at = Date.now();
+    const added = await first.scheduleCleanup(at);
+    expect(added).toBe(`cleanup:${Math.floor(at / manager.config.dlq.cleanupInterval)}`);
+    expect(await second.scheduleCleanup(at)).toBeUndefined();
+    await withEnv({ EXPORT_DIR: join(dir, 'exports'), PROCESSED_DIR: join(dir, 'processed'), OUTBOX_DIR: join(dir, 'outbox') }, async () => {
+      await harness.worker(manager, 1);
+      const doc = await waitFor(async () => {
+        const d = await manager.jobRepository.findByJobId(added!);
+        return d?.status === 'completed' ? d : null;
+      }, 'the scheduled cleanup to run');
+      expect(doc.result).toMatchObject({ dryRun: false });
+    });
+  });
+});
