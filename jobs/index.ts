@@ -2,13 +2,14 @@
  * The shipped job types. QueueFactory registers them on every manager it builds; applications
  * register their own types the same way (`manager.registerJob(defineJob({...}))`).
  */
+import type { z } from 'zod';
 import type { JobDefinition } from '../src/domain/job-definition';
-import { dataExportJob, type DataExportData } from './business/data-export.job';
-import { emailSendJob, type EmailSendData } from './business/email-send.job';
-import { fileProcessJob, type FileProcessData } from './business/file-process.job';
-import { userNotificationJob, type UserNotificationData } from './business/user-notification.job';
-import { cacheWarmJob, type CacheWarmData } from './maintenance/cache-warm.job';
-import { cleanupJob, type CleanupData } from './maintenance/cleanup.job';
+import { dataExportJob, dataExportSchema } from './business/data-export.job';
+import { emailSendJob, emailSendSchema } from './business/email-send.job';
+import { fileProcessJob, fileProcessSchema } from './business/file-process.job';
+import { userNotificationJob, userNotificationSchema } from './business/user-notification.job';
+import { cacheWarmJob, cacheWarmSchema } from './maintenance/cache-warm.job';
+import { cleanupJob, cleanupSchema } from './maintenance/cleanup.job';
 
 export const QueueJobType = {
   EMAIL_SEND: 'email_send',
@@ -20,14 +21,15 @@ export const QueueJobType = {
 } as const;
 export type QueueJobType = (typeof QueueJobType)[keyof typeof QueueJobType];
 
+/** What addJob accepts for each shipped type: the schemas' input (defaults still to be applied). */
 declare module '../src/domain/job-definition' {
   interface JobTypeMap {
-    email_send: EmailSendData;
-    user_notification: UserNotificationData;
-    data_export: DataExportData;
-    file_process: FileProcessData;
-    cache_warm: CacheWarmData;
-    cleanup: Partial<CleanupData>;
+    email_send: z.input<typeof emailSendSchema>;
+    user_notification: z.input<typeof userNotificationSchema>;
+    data_export: z.input<typeof dataExportSchema>;
+    file_process: z.input<typeof fileProcessSchema>;
+    cache_warm: z.input<typeof cacheWarmSchema>;
+    cleanup: z.input<typeof cleanupSchema>;
   }
 }
 
