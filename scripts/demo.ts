@@ -7,6 +7,9 @@
  * server on a machine without mongod); with no REDIS_URL/REDIS_HOST, a private redis-server.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { acquireMongo, type AcquiredMongo } from '../src/devservers/mongo';
 import { LocalRedisServer } from '../src/devservers/redis';
@@ -38,6 +41,11 @@ const checksumJob = defineJob({
 });
 
 async function main(): Promise<void> {
+  // Handler folders for the demo, unless the environment names others.
+  const scratch = mkdtempSync(join(tmpdir(), 'queue-demo-'));
+  process.env.OUTBOX_DIR ??= join(scratch, 'outbox');
+  process.env.EXPORT_DIR ??= join(scratch, 'exports');
+  process.env.EXPORT_COLLECTIONS ??= 'dead_letter_jobs';
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'demo' });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let mongo: AcquiredMongo | undefined;
@@ -79,14 +87,20 @@ async function main(): Promise<void> {
   }));
   const started = Date.now();
   await manager.addJobs(inputs);
+  // A few shipped job types too: welcome emails (an .eml outbox without SMTP_URL) and a cache warm-up.
+  await manager.addJobs([
+    ...Array.from({ length: 5 }, (_, i) => ({ type: 'email_send' as const, data: { to: `user${i}@example.com`, subject: 'Welcome', text: `Hello user ${i}` }, priority: JobPriority.HIGH })),
+    { type: 'cache_warm' as const, data: {}, priority: JobPriority.LOW },
+  ]);
   say(`added ${JOBS} jobs across ${BANDS_IN_ORDER.join(', ')} (every 37th is corrupt and will be dead-lettered)`);
   await Promise.all(workers.map((w) => w.start()));
 
   const corrupt = inputs.filter((i) => i.data.corrupt).length;
+  const total = JOBS + 6;
   for (;;) {
     const stats = await manager.getQueueStats();
-    say(`progress: completed ${stats.completed}/${JOBS}  dead ${stats.dead}  processing ${stats.processing}  waiting ${stats.pending + stats.batched + stats.scheduled}  cache hit rate ${(stats.batchInfo.cacheHitRate * 100).toFixed(0)}%`);
-    if (stats.completed + stats.dead >= JOBS && stats.dead >= corrupt) break;
+    say(`progress: completed ${stats.completed}/${total}  dead ${stats.dead}  processing ${stats.processing}  waiting ${stats.pending + stats.batched + stats.scheduled}  cache hit rate ${(stats.batchInfo.cacheHitRate * 100).toFixed(0)}%`);
+    if (stats.completed + stats.dead >= total && stats.dead >= corrupt) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const elapsed = (Date.now() - started) / 1000;
@@ -111,6 +125,22 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+
+  // The dead-letter report as CSV, through the data_export job type.
+  const exportJob = await manager.addJob({
+    type: 'data_export',
+    data: { mode: 'collection', collection: 'dead_letter_jobs', fields: ['jobId', 'type', 'severity', 'failureReason', 'reasonText'], format: 'csv', output: 'dlq-report.csv' },
+  });
+  for (;;) {
+    const job = await manager.jobRepository.findByJobId(exportJob.jobId);
+    if (job?.status === 'completed') {
+      say(`  DLQ report: ${JSON.stringify(job.result)}`);
+      break;
+    }
+    if (job?.status === 'dead') throw new Error(`export failed: ${job.lastError?.message}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  say(`  welcome emails written to ${process.env.OUTBOX_DIR}`);
 
   await Promise.all(workers.map((w) => w.stop()));
   await manager.close();
