@@ -34,8 +34,10 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-/** Columns of the terminal; a pseudo-terminal without a size reports 0, which means "unknown" here. */
+/** Columns of the terminal; a pseudo-terminal without a size reports 0, which means "unknown" here (80). */
 export function terminalWidth(stream: NodeJS.WriteStream): number {
+  // Output to a pipe or file (scripts, `monitor --once > file`) is never cut to a screen's width.
+  if (!stream.isTTY) return 1000;
   const columns = stream.columns;
   return typeof columns === 'number' && columns > 0 ? columns : 80;
 }
