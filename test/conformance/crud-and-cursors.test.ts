@@ -42,7 +42,7 @@ describe(suiteName('CRUD and cursors'), () => {
     expect(page).toEqual([{ i: 22, name: 'p22' }, { i: 19, name: 'p19' }, { i: 16, name: 'p16' }]);
     const excluded = await coll.findOne({ i: 5 }, { projection: { secret: 0, _id: 0 } });
     expect(excluded).toEqual({ i: 5, group: 2, name: 'p5' });
-    expect(await coll.find({ i: { $in: [1, 2, 99] } }).count()).toBe(2);
+    expect(await coll.countDocuments({ i: { $in: [1, 2, 99] } })).toBe(2);
     expect(await coll.find({ $or: [{ i: { $lt: 2 } }, { name: 'p29' }] }).toArray()).toHaveLength(3);
   });
 
