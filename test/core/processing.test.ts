@@ -20,8 +20,7 @@ describe('processing', () => {
     expect(new Set(added.map((a) => a.jobId))).toEqual(new Set(runsOfThese.map((r) => r.jobId)));
     // Work was shared: more than one worker ran jobs.
     expect(new Set(runsOfThese.map((r) => r.workerId)).size).toBeGreaterThan(1);
-    const processed = workers.reduce((sum, w) => sum + w.getStats().processedJobs, 0);
-    expect(processed).toBe(n);
+    await waitFor(() => workers.reduce((sum, w) => sum + w.getStats().processedJobs, 0) === n, `the workers to count ${n} processed jobs`);
     const stats = await manager.getQueueStats();
     expect(stats).toMatchObject({ completed: n, pending: 0, processing: 0, failed: 0 });
   });
