@@ -41,16 +41,26 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'DLQ_MAX_REPROCESS_ATTEMPTS', schema: int(0, 100), description: 'How often one DLQ entry may be reprocessed', default: '3' },
   { name: 'DLQ_CLEANUP_INTERVAL_MS', schema: int(1, 604_800_000), description: 'How often retention cleanup runs', default: '3600000' },
   { name: 'DLQ_RETENTION_DAYS', schema: int(1, 3650), description: 'Days a DLQ entry is kept', default: '30' },
+  { name: 'HTTP_PORT', schema: int(0, 65535), description: 'Port of the worker\'s HTTP server (health, metrics, admin API); 0 turns it off', default: '8080' },
+  { name: 'HTTP_HOST', schema: z.string().min(1), description: 'Address the HTTP server listens on', default: '0.0.0.0' },
+  { name: 'ADMIN_TOKENS', schema: z.string().regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(,[A-Za-z0-9_.@-]+:[^,:\s]{16,})*$/, 'name:token pairs separated by commas, tokens of 16+ characters'), description: 'Enables the admin API: name:token pairs; the name is the actor in audit entries (secret)', default: '' },
   { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), description: 'pino log level', default: 'info' },
 ] as const;
 
 type VariableName = (typeof ENVIRONMENT_VARIABLES)[number]['name'];
 type VariableValues = { [K in (typeof ENVIRONMENT_VARIABLES)[number] as K['name']]?: z.output<K['schema']> };
 
+export interface AdminToken {
+  /** Who acts: recorded as `by` in every audit entry the token causes. */
+  name: string;
+  token: string;
+}
+
 export interface EnvironmentConfig {
   queue: QueueConfig;
   workerId: string;
   logLevel: string;
+  http: { port: number; host: string; adminTokens: AdminToken[] };
 }
 
 /** Reads the documented variables; a bad value throws ConfigError naming the variable and what is allowed. */
@@ -95,6 +105,14 @@ export function loadConfig(env: Env = process.env): EnvironmentConfig {
     queue: resolveQueueConfig(input),
     workerId: values.WORKER_ID ?? `${hostname()}-${process.pid}`,
     logLevel: values.LOG_LEVEL ?? 'info',
+    http: {
+      port: values.HTTP_PORT ?? 8080,
+      host: values.HTTP_HOST ?? '0.0.0.0',
+      adminTokens: (values.ADMIN_TOKENS ?? '').split(',').filter(Boolean).map((pair) => {
+        const [name, token] = pair.split(':');
+        return { name, token };
+      }),
+    },
   };
 }
 
@@ -115,7 +133,7 @@ function parseVariables(env: Env): VariableValues {
 }
 
 function redactIfSecret(name: VariableName, raw: string): string {
-  return /PASSWORD|URI|URL/.test(name) ? '[redacted]' : raw;
+  return /PASSWORD|URI|URL|TOKEN/.test(name) ? '[redacted]' : raw;
 }
 
 function parseRedisUrl(url: string): { host?: string; port?: number; password?: string } {

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/environment';
 import { createLogger } from '../logging/logger';
 import { QueueFactory } from '../manager/queue-factory';
 import { QueueError } from '../errors';
+import { createHttpServer, type QueueHttpServer } from '../http/http-server';
 import { QueueWorker } from './queue-worker';
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const { worker: w } = env.queue;
   const worker = new QueueWorker(manager, logger, w.concurrency, Math.min(env.queue.batch.size, 50), w.pollInterval, env.workerId);
 
+  let http: QueueHttpServer | undefined;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     void worker
       .stop()
+      .then(() => http?.close())
       .then(() => manager.close())
       .then(() => process.exit(0))
       .catch((error: Error) => {
@@ -38,6 +41,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await worker.start();
+  if (env.http.port > 0) {
+    http = createHttpServer({ manager, worker, logger, adminTokens: env.http.adminTokens });
+    await http.listen(env.http.port, env.http.host);
+  }
 }
 
 main().catch((error: unknown) => {

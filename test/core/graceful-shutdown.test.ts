@@ -67,6 +67,7 @@ describe('graceful shutdown', () => {
         QUEUE_NAMESPACE: harness.namespace,
         QUEUE_NAME: 'process',
         LOG_LEVEL: 'info',
+        HTTP_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

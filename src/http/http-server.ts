@@ -1,0 +1,72 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AdminToken } from '../config/environment';
+import type { QueueManager } from '../manager/queue-manager';
+import { QueueMetrics } from '../metrics/queue-metrics';
+import type { QueueWorker } from '../worker/queue-worker';
+import { adminGuard } from './admin-auth';
+import { registerAdminRoutes } from './admin-routes';
+import { registerHealthRoutes } from './health-routes';
+
+export interface HttpServerOptions {
+  manager: QueueManager;
+  worker?: QueueWorker;
+  logger: Logger;
+  adminTokens?: readonly AdminToken[];
+  /** No progress for this long and /health/worker answers 503 (default: 6 poll intervals, at least 30 s). */
+  livenessStallMs?: number;
+}
+
+export interface QueueHttpServer {
+  readonly app: FastifyInstance;
+  readonly metrics: QueueMetrics;
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Health, metrics and (with admin tokens) the admin API of one worker process. */
+export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
+  const { manager, worker } = options;
+  const app = Fastify({ logger: false });
+  const log = options.logger.child({ component: 'http' });
+  const metrics = new QueueMetrics(manager);
+  let lastEventAt = Date.now();
+  if (worker) {
+    metrics.observe(worker);
+    // Heartbeats and results show progress while every slot is busy with long jobs.
+    for (const event of ['completed', 'failed', 'leaseExtended', 'fenced', 'returned'] as const) worker.events.on(event, () => (lastEventAt = Date.now()));
+  }
+  const stallMs = options.livenessStallMs ?? Math.max(30_000, manager.config.worker.pollInterval * 6);
+  registerHealthRoutes(app, manager, worker, {
+    stallMs,
+    lastProgress: () => Math.max(lastEventAt, worker?.getStats().lastActivityAt?.getTime() ?? 0),
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.render()));
+
+  const tokens = options.adminTokens ?? [];
+  if (tokens.length > 0) {
+    void app.register(async (admin) => {
+      admin.addHook('onRequest', adminGuard(tokens));
+      registerAdminRoutes(admin, manager);
+    });
+  }
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}` }));
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: 'INVALID_REQUEST', message: error.message });
+    log.error({ err: error.message }, 'http handler failed');
+    return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the worker log' });
+  });
+
+  return {
+    app,
+    metrics,
+    async listen(port: number, host = '0.0.0.0') {
+      const url = await app.listen({ port, host });
+      log.info({ url, admin: tokens.length > 0 }, 'http server listening');
+      return url;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}
