@@ -1,4 +1,4 @@
-import type { JobAttemptError, JobHistoryEntry } from './job-record';
+import type { JobRecord } from './job-record';
 import type { PriorityBand } from './priority-band';
 
 export const DlqSeverity = {
@@ -45,20 +45,12 @@ export interface DlqReprocessRecord {
   newJobId: string;
 }
 
+/** The job fields a dead-letter entry keeps as its snapshot. */
+type JobSnapshot = Pick<JobRecord, 'jobId' | 'queue' | 'type' | 'data' | 'priority' | 'band' | 'attempts' | 'maxAttempts' | 'errors' | 'history' | 'lastError'>;
+
 /** A dead-letter entry (`dead_letter_jobs`): the job's snapshot plus the admin workflow around it. */
-export interface DlqRecord {
-  jobId: string;
-  queue: string;
-  type: string;
-  data: unknown;
-  priority: number;
-  band: PriorityBand;
+export interface DlqRecord extends JobSnapshot {
   severity: DlqSeverity;
-  attempts: number;
-  maxAttempts: number;
-  errors: JobAttemptError[];
-  history: JobHistoryEntry[];
-  lastError?: JobAttemptError | null;
   failureReason: FailureReason;
   reasonText: string;
   jobCreatedAt: Date;
