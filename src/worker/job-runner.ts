@@ -17,6 +17,7 @@ export type RunOutcome = 'completed' | 'retry' | 'dead' | 'fenced' | 'returned';
 export class JobRunner {
   private readonly lifecycle: JobLifecycle;
   private readonly config: QueueConfig;
+  private readonly releases = new Set<Promise<void>>();
 
   constructor(
     private readonly manager: QueueManager,
@@ -77,7 +78,8 @@ export class JobRunner {
       clearTimeout(timeout);
       clearInterval(heartbeat);
       shutdownSignal.removeEventListener('abort', onShutdown);
-      if (lock) await locks.release(lock);
+      // Released without holding up the slot: the outcome is recorded, and the lock's TTL covers a lost release.
+      if (lock) this.track(locks.release(lock));
     }
   }
 
@@ -120,6 +122,16 @@ export class JobRunner {
         },
       );
     });
+  }
+
+  /** Waits for lock releases still in flight (graceful shutdown). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.releases]);
+  }
+
+  private track(release: Promise<void>): void {
+    this.releases.add(release);
+    void release.finally(() => this.releases.delete(release));
   }
 
   private describe(job: ClaimedJob): { jobId: string; type: string; band: string; attempt: number } {

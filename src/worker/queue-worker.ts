@@ -121,6 +121,7 @@ export class QueueWorker {
       await inFlight;
     }
     clearTimeout(graceTimer);
+    await this.runner?.settle();
     clearInterval(this.presenceTimer);
     await this.manager.workerRegistry.remove(this.workerId);
     await this.maintenance?.stop();
