@@ -120,7 +120,10 @@ export const dataExportJob = defineJob({
       hashing,
       createWriteStream(path),
       { signal: context.signal },
-    );
+    ).catch((error: unknown) => {
+      // The abort's reason (timeout, shutdown) says more than the stream's AbortError.
+      throw context.signal.aborted ? context.signal.reason : error;
+    });
     const { size } = await stat(path);
     await context.reportProgress(100);
     return { file: path, format, rows, bytes: size, sha256: hash.digest('hex') };

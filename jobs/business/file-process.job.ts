@@ -44,7 +44,9 @@ export const fileProcessJob = defineJob({
     await mkdir(dirname(output), { recursive: true });
     await context.reportProgress(10);
     if (data.operation === 'gzip') {
-      await pipeline(createReadStream(input), createGzip(), createWriteStream(output), { signal: context.signal });
+      await pipeline(createReadStream(input), createGzip(), createWriteStream(output), { signal: context.signal }).catch((error: unknown) => {
+        throw context.signal.aborted ? context.signal.reason : error;
+      });
       const { size } = await stat(output);
       return { operation: data.operation, output, inputBytes: inputStat.size, outputBytes: size };
     }
