@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config/environment';
+import { CliUsageError } from './cli-errors';
 import { createLogger, type Logger } from '../logging/logger';
 import { QueueFactory } from '../manager/queue-factory';
 import type { QueueManager } from '../manager/queue-manager';
@@ -46,7 +47,14 @@ export class CliSession {
 }
 
 function loadJobModule(path: string): void {
-  // require, not import(): the module must share this process's CommonJS module cache,
-  // or its registerDefaultJobs call would fill a different registry.
-  require(resolve(process.cwd(), path));
+  const fullPath = resolve(process.cwd(), path);
+  try {
+    // require, not import(): the module must share this process's CommonJS module cache,
+    // or its registerDefaultJobs call would fill a different registry.
+    require(fullPath);
+  } catch (error) {
+    const missing = (error as { code?: unknown }).code === 'MODULE_NOT_FOUND' && (error as Error).message.includes(fullPath);
+    if (missing) throw new CliUsageError(`--jobs-module ${path}: no module at ${fullPath}`);
+    throw error;
+  }
 }
