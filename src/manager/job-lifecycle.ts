@@ -126,19 +126,8 @@ export class JobLifecycle {
       // enough ids would only get ids it already has, each costing a write to mark it batched.
       const cached = await this.deps.cache.sizes();
       const low = bands.filter((band) => cached[band] < Math.max(1, Math.ceil(this.deps.config.cache.refreshThreshold * size)));
-      const perBand = await Promise.all(
-        low.map((band) =>
-          this.deps.store.collection
-            .find(
-              { queue: this.deps.config.name, status: 'pending', priority: { $gte: levels[band].min, $lte: levels[band].max } },
-              { projection: { _id: 0, jobId: 1, priority: 1, orderKey: 1, band: 1 } },
-            )
-            .sort({ priority: -1, orderKey: 1, _id: 1 })
-            .limit(size)
-            .toArray(),
-        ),
-      );
-      const jobs = perBand.flat() as unknown as CachedJob[];
+      const perBand = await Promise.all(low.map((band) => this.deps.store.findReady(this.deps.config.name, levels[band], size)));
+      const jobs: CachedJob[] = perBand.flat();
       if (jobs.length === 0) return 0;
       // Push before marking: a crash in between leaves them pending (the loader comes back to them).
       await this.deps.cache.push(jobs);

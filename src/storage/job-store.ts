@@ -47,6 +47,15 @@ export class JobStore {
     }
   }
 
+  /** The best pending jobs with a priority in `range`, in claim order (what the loader puts into Redis). */
+  async findReady(queue: string, range: { min: number; max: number }, limit: number): Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'orderKey' | 'band'>>> {
+    return this.collection
+      .find({ queue, status: JobStatus.Pending, priority: { $gte: range.min, $lte: range.max } }, { projection: { _id: 0, jobId: 1, priority: 1, orderKey: 1, band: 1 } })
+      .sort(CLAIM_SORT)
+      .limit(limit)
+      .toArray() as Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'orderKey' | 'band'>>>;
+  }
+
   /** pending → batched: jobs the loader put into a Redis batch; they return to pending when `until` passes. */
   async markBatched(jobIds: string[], until: Date, now: Date): Promise<number> {
     if (jobIds.length === 0) return 0;
