@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { ALL_JOB_STATUSES } from '../domain/job-status';
+import { ALL_JOB_STATUSES, JobStatus } from '../domain/job-status';
 import { BANDS_IN_ORDER } from '../domain/priority-band';
 import type { JobRecord } from '../domain/job-record';
 
@@ -65,17 +65,25 @@ const jobSchema = new Schema<JobRecord>(
 
 /**
  * Every index of `jobs`, each named after the query it serves. Ensured once at start.
- * - claim: pending/batched jobs of a queue by priority, then ready order (also the loader's band query,
- *   a range on priority, and the listings by status and priority).
- * - lease / batch sweeps: expired leases and expired batches.
- * - schedule: due scheduled jobs.
+ * - claim_order: pending/batched jobs of a queue by priority, then ready order (also the loader's
+ *   band query, a range on priority, and the listings by status and priority).
+ * - The sweeps and the scheduler read small subsets (jobs processing, batched, scheduled, or
+ *   half-way into the DLQ): partial indexes hold only those documents, so the common status
+ *   changes do not pay for maintaining them. Their queries name them with `hint`.
  */
+export const JOB_INDEX = {
+  leaseSweep: 'lease_sweep',
+  batchSweep: 'batch_sweep',
+  scheduleScan: 'schedule_scan',
+  dlqRepair: 'dlq_repair',
+} as const;
+
 jobSchema.index({ jobId: 1 }, { unique: true, name: 'jobId_unique' });
 jobSchema.index({ queue: 1, status: 1, priority: -1, orderKey: 1, _id: 1 }, { name: 'claim_order' });
-jobSchema.index({ status: 1, lockedUntil: 1 }, { name: 'lease_sweep' });
-jobSchema.index({ status: 1, batchedUntil: 1 }, { name: 'batch_sweep' });
-jobSchema.index({ queue: 1, status: 1, runAt: 1 }, { name: 'schedule_scan' });
-jobSchema.index({ status: 1, dlqPending: 1 }, { name: 'dlq_repair', sparse: true });
+jobSchema.index({ lockedUntil: 1 }, { name: JOB_INDEX.leaseSweep, partialFilterExpression: { status: JobStatus.Processing } });
+jobSchema.index({ batchedUntil: 1 }, { name: JOB_INDEX.batchSweep, partialFilterExpression: { status: JobStatus.Batched } });
+jobSchema.index({ queue: 1, runAt: 1 }, { name: JOB_INDEX.scheduleScan, partialFilterExpression: { status: JobStatus.Scheduled } });
+jobSchema.index({ failedAt: 1 }, { name: JOB_INDEX.dlqRepair, partialFilterExpression: { dlqPending: true } });
 
 export type JobModel = Model<JobRecord>;
 

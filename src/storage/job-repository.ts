@@ -1,5 +1,6 @@
 import type { JobStatus } from '../domain/job-status';
 import { JobStatus as Status } from '../domain/job-status';
+import { JOB_INDEX } from './job-model';
 import type { JobDocument, JobStore } from './job-store';
 import type { TransitionResult } from './transition-result';
 
@@ -46,6 +47,7 @@ export class JobRepository {
   async getScheduledJobs(options: ListOptions = {}): Promise<JobDocument[]> {
     return this.store.collection
       .find({ queue: this.queue, status: Status.Scheduled })
+      .hint(JOB_INDEX.scheduleScan)
       .sort({ runAt: 1, _id: 1 })
       .skip(options.skip ?? 0)
       .limit(clampLimit(options.limit))

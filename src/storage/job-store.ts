@@ -3,6 +3,7 @@ import type { Collection, Filter, ObjectId, UpdateFilter } from 'mongodb';
 import type { JobAttemptError, JobRecord } from '../domain/job-record';
 import { JobStatus } from '../domain/job-status';
 import { appendHistoryExpression, historyEntry, pushBounded } from './audit';
+import { JOB_INDEX } from './job-model';
 import { hit, miss, TransitionMiss, type TransitionResult } from './transition-result';
 
 export type JobDocument = JobRecord & { _id: ObjectId };
@@ -265,6 +266,7 @@ export class JobStore {
         $set: { status: JobStatus.Pending, batchedUntil: null, updatedAt: now },
         $push: { history: pushBounded([historyEntry(JobStatus.Batched, JobStatus.Pending, 'sweeper', now, 'batch expired')], this.limits.maxHistoryEntries) },
       },
+      { hint: JOB_INDEX.batchSweep },
     );
     return result.modifiedCount;
   }
@@ -277,6 +279,7 @@ export class JobStore {
         $set: { status: JobStatus.Pending, ...releasedLease(now) },
         $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, 'sweeper', now, 'lease expired')], this.limits.maxHistoryEntries) },
       },
+      { hint: JOB_INDEX.leaseSweep },
     );
     return result.modifiedCount;
   }
@@ -285,6 +288,7 @@ export class JobStore {
   async findExhaustedStalled(now: Date, limit: number): Promise<JobDocument[]> {
     return this.collection
       .find({ status: JobStatus.Processing, lockedUntil: { $lt: now }, $expr: { $gte: ['$attempts', '$maxAttempts'] } })
+      .hint(JOB_INDEX.leaseSweep)
       .limit(limit)
       .toArray();
   }
@@ -293,6 +297,7 @@ export class JobStore {
   async promoteDue(queue: string, now: Date, limit: number): Promise<JobDocument[]> {
     const due = await this.collection
       .find({ queue, status: JobStatus.Scheduled, runAt: { $lte: now } }, { projection: { jobId: 1 } })
+      .hint(JOB_INDEX.scheduleScan)
       .sort({ runAt: 1 })
       .limit(limit)
       .toArray();
@@ -351,7 +356,7 @@ export class JobStore {
 
   /** Dead jobs whose DLQ entry may be missing (a crash between the two writes). */
   async findDeadLetterPending(olderThan: Date, limit: number): Promise<JobDocument[]> {
-    return this.collection.find({ status: JobStatus.Dead, dlqPending: true, failedAt: { $lt: olderThan } }).limit(limit).toArray();
+    return this.collection.find({ status: JobStatus.Dead, dlqPending: true, failedAt: { $lt: olderThan } }).hint(JOB_INDEX.dlqRepair).limit(limit).toArray();
   }
 
   private leaseGuard(lease: Lease): Filter<JobDocument> {
