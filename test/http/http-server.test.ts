@@ -82,7 +82,7 @@ describe('HTTP: health, metrics and the admin API', () => {
     const bad = await server.app.inject({ method: 'GET', url: '/admin/jobs?status=exploded&limit=5000', headers: auth() });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().problems.join(' ')).toMatch(/status/);
-    for (const url of ['/admin/jobs?status[$ne]=x', '/admin/jobs?type[$where]=sleep(100)', '/admin/dlq?type=%7B%22%24gt%22%3A%22%22%7D', '/admin/jobs?unknown=1']) {
+    for (const url of ['/admin/jobs?status[$ne]=x', '/admin/jobs?type[$where]=this.a%3E1', '/admin/dlq?type=%7B%22%24gt%22%3A%22%22%7D', '/admin/jobs?unknown=1']) {
       expect((await server.app.inject({ method: 'GET', url, headers: auth() })).statusCode).toBe(400);
     }
     const body = await server.app.inject({ method: 'POST', url: '/admin/dlq/reprocess', headers: auth(), payload: { type: { $ne: null }, limit: 5 } });

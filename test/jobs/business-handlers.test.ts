@@ -115,7 +115,7 @@ describe('business job handlers', () => {
     it('refuses path traversal, collections off the allow-list and operator injection', async () => {
       await expect(withEnv(env(), () => dataExportJob.handle(dataExportJob.schema.parse({ mode: 'collection', collection: 'orders', format: 'json', output: '../../escape.json' }), handlerContext(manager)))).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
       await expect(withEnv(env(), () => dataExportJob.handle(dataExportJob.schema.parse({ mode: 'collection', collection: 'jobs', format: 'json', output: 'jobs.json' }), handlerContext(manager)))).rejects.toMatchObject({ code: 'COLLECTION_NOT_ALLOWED' });
-      expect(dataExportJob.schema.safeParse({ mode: 'collection', collection: 'orders', format: 'json', output: 'x.json', filter: { $where: 'sleep(1000)' } }).success).toBe(false);
+      expect(dataExportJob.schema.safeParse({ mode: 'collection', collection: 'orders', format: 'json', output: 'x.json', filter: { $where: 'this.total > 0' } }).success).toBe(false);
       expect(dataExportJob.schema.safeParse({ mode: 'collection', collection: 'orders', format: 'json', output: 'x.json', filter: { status: { $ne: 'x' } } }).success).toBe(false);
     });
   });
