@@ -1,34 +1,38 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueueManager } from '../manager/queue-manager';
+import { readWithin } from '../metrics/bounded-read';
 import type { QueueWorker } from '../worker/queue-worker';
 
 const STATUS_BY_HEALTH = { healthy: 200, degraded: 206, unhealthy: 503 } as const;
+/** checkHealth pings each component with its own 1 s limit; this bounds the whole answer. */
+const HEALTH_DEADLINE_MS = 3_000;
+/** Queue and DLQ stats are aggregations: allowed a little longer than a ping. */
+const STATS_DEADLINE_MS = 2_000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.catch(() => undefined),
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+export interface LivenessSource {
+  /** No progress for this long and the worker counts as stuck. */
+  stallMs: number;
+  /** Epoch ms of the worker's last sign of progress. */
+  lastProgressAt: () => number;
 }
 
 /**
- * /health/worker: liveness, from the worker's own progress (no database round trip).
+ * /health/worker: liveness, from the worker's own progress (no database round trip), so a
+ * process whose loop stopped turning gets restarted.
  * /health/queue: readiness, from checkHealth(): 200 healthy, 206 degraded, 503 unhealthy.
  */
-export function registerHealthRoutes(app: FastifyInstance, manager: QueueManager, worker: QueueWorker | undefined, liveness: { stallMs: number; lastProgress: () => number }): void {
+export function registerHealthRoutes(app: FastifyInstance, manager: QueueManager, worker: QueueWorker | undefined, liveness: LivenessSource): void {
   app.get('/health/worker', async (_request, reply) => {
     if (!worker) return reply.code(200).send({ status: 'ok', worker: null });
     const stats = worker.getStats();
-    const idleMs = Date.now() - liveness.lastProgress();
-    const alive = stats.isRunning && idleMs <= liveness.stallMs;
-    return reply.code(alive ? 200 : 503).send({
-      status: alive ? 'ok' : 'stuck',
+    const msSinceProgress = Date.now() - liveness.lastProgressAt();
+    const status = !stats.isRunning ? 'stopped' : msSinceProgress > liveness.stallMs ? 'stuck' : 'ok';
+    return reply.code(status === 'ok' ? 200 : 503).send({
+      status,
       workerId: stats.workerId,
       isRunning: stats.isRunning,
-      msSinceProgress: idleMs,
+      msSinceProgress,
+      stallMs: liveness.stallMs,
       currentJobs: stats.currentJobs,
       processedJobs: stats.processedJobs,
       failedJobs: stats.failedJobs,
@@ -36,14 +40,21 @@ export function registerHealthRoutes(app: FastifyInstance, manager: QueueManager
   });
 
   app.get('/health/queue', async (_request, reply) => {
-    const health = await manager.checkHealth();
-    const up = health.mongodb.status === 'up';
-    const [stats, dlq] = up ? await Promise.all([withTimeout(manager.getQueueStats(), 2000), withTimeout(manager.getDLQStats(), 2000)]) : [undefined, undefined];
+    const health = await readWithin(() => manager.checkHealth(), HEALTH_DEADLINE_MS);
+    if (!health) {
+      return reply.code(503).send({ status: 'unhealthy', timestamp: new Date().toISOString(), error: 'the health check did not answer in time', components: null, queue: null, dlq: null });
+    }
+    const mongoUp = health.mongodb.status === 'up';
+    // Without MongoDB the stats cannot be read: skip them rather than wait for a timeout.
+    const [queue, dlq] = mongoUp
+      ? await Promise.all([readWithin(() => manager.getQueueStats(), STATS_DEADLINE_MS), readWithin(() => manager.getDLQStats(), STATS_DEADLINE_MS)])
+      : [undefined, undefined];
     return reply.code(STATUS_BY_HEALTH[health.overall]).send({
       status: health.overall,
       timestamp: new Date().toISOString(),
       components: { mongodb: health.mongodb, redis: health.redis, cache: health.cache },
-      queue: stats ?? null,
+      performance: health.performance,
+      queue: queue ?? null,
       dlq: dlq ?? null,
     });
   });

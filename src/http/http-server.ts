@@ -5,15 +5,19 @@ import type { QueueManager } from '../manager/queue-manager';
 import { QueueMetrics } from '../metrics/queue-metrics';
 import type { QueueWorker } from '../worker/queue-worker';
 import { adminGuard } from './admin-auth';
-import { registerAdminRoutes } from './admin-routes';
+import { registerAdminDlqRoutes } from './admin-dlq-routes';
+import { registerAdminJobRoutes } from './admin-job-routes';
 import { registerHealthRoutes } from './health-routes';
+
+/** Worker events that prove its loop and its jobs are moving. */
+const PROGRESS_EVENTS = ['completed', 'failed', 'leaseExtended', 'fenced', 'returned'] as const;
 
 export interface HttpServerOptions {
   manager: QueueManager;
   worker?: QueueWorker;
   logger: Logger;
   adminTokens?: readonly AdminToken[];
-  /** No progress for this long and /health/worker answers 503 (default: 6 poll intervals, at least 30 s). */
+  /** No progress for this long and /health/worker answers 503 (default: 6 poll intervals or 3 heartbeats, at least 30 s). */
   livenessStallMs?: number;
 }
 
@@ -30,16 +34,25 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   const app = Fastify({ logger: false });
   const log = options.logger.child({ component: 'http' });
   const metrics = new QueueMetrics(manager);
+  // Starts the stall window at creation: a worker gets one window to show its first progress.
   let lastEventAt = Date.now();
+  const detach: Array<() => void> = [];
   if (worker) {
-    metrics.observe(worker);
+    detach.push(metrics.observe(worker));
     // Heartbeats and results show progress while every slot is busy with long jobs.
-    for (const event of ['completed', 'failed', 'leaseExtended', 'fenced', 'returned'] as const) worker.events.on(event, () => (lastEventAt = Date.now()));
+    const onProgress = () => (lastEventAt = Date.now());
+    for (const event of PROGRESS_EVENTS) {
+      worker.events.on(event, onProgress);
+      detach.push(() => worker.events.off(event, onProgress));
+    }
   }
-  const stallMs = options.livenessStallMs ?? Math.max(30_000, manager.config.worker.pollInterval * 6);
+  // A busy worker shows progress by its heartbeats, an idle one by its polls: miss several of
+  // either (and at least 30 s, so a GC pause or a slow claim never restarts a healthy pod).
+  const { pollInterval, heartbeatInterval } = manager.config.worker;
+  const stallMs = options.livenessStallMs ?? Math.max(30_000, pollInterval * 6, heartbeatInterval * 3);
   registerHealthRoutes(app, manager, worker, {
     stallMs,
-    lastProgress: () => Math.max(lastEventAt, worker?.getStats().lastActivityAt?.getTime() ?? 0),
+    lastProgressAt: () => Math.max(lastEventAt, worker?.getStats().lastActivityAt?.getTime() ?? 0),
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.render()));
 
@@ -47,7 +60,8 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   if (tokens.length > 0) {
     void app.register(async (admin) => {
       admin.addHook('onRequest', adminGuard(tokens));
-      registerAdminRoutes(admin, manager);
+      registerAdminJobRoutes(admin, manager);
+      registerAdminDlqRoutes(admin, manager);
     });
   }
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}` }));
@@ -66,6 +80,7 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
       return url;
     },
     async close() {
+      for (const stop of detach.splice(0)) stop();
       await app.close();
     },
   };

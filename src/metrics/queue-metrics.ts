@@ -1,8 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ALL_JOB_STATUSES } from '../domain/job-status';
 import { BANDS_IN_ORDER } from '../domain/priority-band';
+import { DlqSeverity } from '../domain/dlq-record';
 import type { QueueManager } from '../manager/queue-manager';
 import type { QueueWorker } from '../worker/queue-worker';
+import type { WorkerEventMap } from '../worker/worker-events';
+import { readWithin } from './bounded-read';
+
+/** Each scrape-time read (health pings, stats aggregations) gets this long; Prometheus' own scrape timeout is 10 s by default. */
+const SCRAPE_READ_MS = 2_000;
 
 /**
  * The Prometheus metrics of one worker process, in a registry of its own (several servers can
@@ -45,33 +51,55 @@ export class QueueMetrics {
     this.fenced = new Counter({ name: 'queue_fenced_results_total', help: 'Results refused because the lease had been lost', registers });
   }
 
-  /** Follows a worker's events. */
-  observe(worker: QueueWorker): void {
-    worker.events.on('completed', (e) => {
+  /** Follows a worker's events; returns what stops following them (called when the server closes). */
+  observe(worker: QueueWorker): () => void {
+    const onCompleted = (e: WorkerEventMap['completed'][0]) => {
       this.processed.inc({ type: e.type });
       this.duration.observe({ type: e.type }, e.durationMs / 1000);
-    });
-    worker.events.on('failed', (e) => {
+    };
+    const onFailed = (e: WorkerEventMap['failed'][0]) => {
       this.failed.inc({ type: e.type, outcome: e.outcome });
       this.duration.observe({ type: e.type }, e.durationMs / 1000);
-    });
-    worker.events.on('fenced', () => this.fenced.inc());
-    worker.events.on('leaseExtended', () => this.leaseExtensions.inc());
+    };
+    const onFenced = () => this.fenced.inc();
+    const onLeaseExtended = () => this.leaseExtensions.inc();
+    worker.events.on('completed', onCompleted);
+    worker.events.on('failed', onFailed);
+    worker.events.on('fenced', onFenced);
+    worker.events.on('leaseExtended', onLeaseExtended);
+    return () => {
+      worker.events.off('completed', onCompleted);
+      worker.events.off('failed', onFailed);
+      worker.events.off('fenced', onFenced);
+      worker.events.off('leaseExtended', onLeaseExtended);
+    };
   }
 
-  /** Reads the gauges, then renders the exposition text. A component that is down reads as 0, never hangs. */
+  /**
+   * Reads the gauges, then renders the exposition text. A component that is down reads as 0 and
+   * the figures that need MongoDB are left out (not kept stale); a slow read never holds up a scrape.
+   */
   async render(): Promise<string> {
-    const health = await this.manager.checkHealth();
-    this.mongoUp.set(health.mongodb.status === 'up' ? 1 : 0);
-    this.redisUp.set(health.redis.status === 'up' ? 1 : 0);
-    this.hitRate.set(health.cache.hitRate);
-    if (health.mongodb.status === 'up') {
-      const [stats, dlq] = await Promise.all([this.manager.getQueueStats(), this.manager.getDLQStats()]);
+    const health = await readWithin(() => this.manager.checkHealth(), SCRAPE_READ_MS);
+    const mongoUp = health?.mongodb.status === 'up';
+    this.mongoUp.set(mongoUp ? 1 : 0);
+    this.redisUp.set(health?.redis.status === 'up' ? 1 : 0);
+    if (health) this.hitRate.set(health.cache.hitRate);
+    const [stats, dlq] = mongoUp
+      ? await Promise.all([readWithin(() => this.manager.getQueueStats(), SCRAPE_READ_MS), readWithin(() => this.manager.getDLQStats(), SCRAPE_READ_MS)])
+      : [undefined, undefined];
+    this.jobs.reset();
+    this.oldestReady.reset();
+    if (stats) {
       for (const band of BANDS_IN_ORDER) {
         for (const status of ALL_JOB_STATUSES) this.jobs.set({ status, band }, stats.byBand[band][status]);
+        // No ready job in a band: age 0, so an autoscaler reads "nothing waiting" rather than a gap.
         this.oldestReady.set({ band }, (stats.oldestReadyAgeMs[band] ?? 0) / 1000);
       }
-      for (const severity of ['critical', 'high', 'medium', 'low']) this.dlqEntries.set({ severity }, dlq.bySeverity[severity] ?? 0);
+    }
+    this.dlqEntries.reset();
+    if (dlq) {
+      for (const severity of Object.values(DlqSeverity)) this.dlqEntries.set({ severity }, dlq.bySeverity[severity] ?? 0);
     }
     return this.registry.metrics();
   }

@@ -24,26 +24,33 @@ async function main(): Promise<void> {
 
   let http: QueueHttpServer | undefined;
   let stopping = false;
-  const shutdown = (signal: string) => {
+  // Order: drain the worker (health and metrics stay up meanwhile), then HTTP, then connections.
+  const shutdown = (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     void worker
       .stop()
       .then(() => http?.close())
       .then(() => manager.close())
-      .then(() => process.exit(0))
+      .then(() => process.exit(exitCode))
       .catch((error: Error) => {
         logger.error({ err: error.message }, 'shutdown failed');
         process.exit(1);
       });
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
   await worker.start();
   if (env.http.port > 0) {
     http = createHttpServer({ manager, worker, logger, adminTokens: env.http.adminTokens });
-    await http.listen(env.http.port, env.http.host);
+    try {
+      await http.listen(env.http.port, env.http.host);
+    } catch (error) {
+      // A port in use must not leave a worker running without its probes: stop it cleanly and fail.
+      logger.error({ err: (error as Error).message, port: env.http.port }, 'http server could not listen; set HTTP_PORT to a free port (or 0 to turn it off)');
+      shutdown('http listen failed', 1);
+    }
   }
 }
 
