@@ -108,12 +108,24 @@ export function loadConfig(env: Env = process.env): EnvironmentConfig {
     http: {
       port: values.HTTP_PORT ?? 8080,
       host: values.HTTP_HOST ?? '0.0.0.0',
-      adminTokens: (values.ADMIN_TOKENS ?? '').split(',').filter(Boolean).map((pair) => {
-        const [name, token] = pair.split(':');
-        return { name, token };
-      }),
+      adminTokens: parseAdminTokens(values.ADMIN_TOKENS ?? ''),
     },
   };
+}
+
+/** `alice:tok1,ci-bot:tok2` (format checked by the variable's schema). One token per name and one name per token, so the actor a token records is never ambiguous. */
+function parseAdminTokens(text: string): AdminToken[] {
+  const tokens = text.split(',').filter(Boolean).map((pair) => {
+    const [name, token] = pair.split(':');
+    return { name, token };
+  });
+  const names = new Set(tokens.map((t) => t.name));
+  const secrets = new Set(tokens.map((t) => t.token));
+  if (names.size !== tokens.length || secrets.size !== tokens.length) {
+    const problem = 'ADMIN_TOKENS: every name and every token must appear once';
+    throw new ConfigError(`Invalid environment: ${problem}`, [problem]);
+  }
+  return tokens;
 }
 
 function parseVariables(env: Env): VariableValues {

@@ -1,0 +1,42 @@
+import { ENVIRONMENT_VARIABLES, loadConfig } from '../../src/config/environment';
+import { ConfigError } from '../../src/errors';
+
+describe('HTTP settings from the environment', () => {
+  const base = { MONGO_URI: 'mongodb://127.0.0.1:27017/queue' };
+
+  it('defaults to port 8080 on every interface, without the admin API', () => {
+    expect(loadConfig(base).http).toEqual({ port: 8080, host: '0.0.0.0', adminTokens: [] });
+    expect(ENVIRONMENT_VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['HTTP_PORT', 'HTTP_HOST', 'ADMIN_TOKENS']));
+  });
+
+  it('reads the port (0 turns the server off), the host and the named tokens', () => {
+    const config = loadConfig({ ...base, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ADMIN_TOKENS: 'alice:0123456789abcdef,ci-bot:fedcba9876543210xyz' });
+    expect(config.http).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      adminTokens: [
+        { name: 'alice', token: '0123456789abcdef' },
+        { name: 'ci-bot', token: 'fedcba9876543210xyz' },
+      ],
+    });
+  });
+
+  it.each([
+    ['HTTP_PORT', '70000'],
+    ['HTTP_PORT', 'eighty'],
+    ['ADMIN_TOKENS', 'alice:short'],
+    ['ADMIN_TOKENS', 'no-name-only-a-token-0123456789'],
+    ['ADMIN_TOKENS', 'alice:0123456789abcdef,bob:0123456789abcdef'],
+    ['ADMIN_TOKENS', 'alice:0123456789abcdef,alice:fedcba9876543210'],
+  ])('refuses %s=%s with a ConfigError that never shows a token', (name, value) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ ...base, [name]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toContain(name);
+    if (name === 'ADMIN_TOKENS') expect((thrown as Error).message).not.toContain('0123456789abcdef');
+  });
+});
