@@ -66,6 +66,9 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   }
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}` }));
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    // Fastify's own 4xx (malformed JSON, empty JSON body, too large, unsupported type): the same
+    // shape as a failed validation, so clients handle one kind of 400.
+    if (error.statusCode === 400) return reply.code(400).send({ error: 'INVALID_INPUT', message: error.message, problems: [error.message] });
     if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: 'INVALID_REQUEST', message: error.message });
     log.error({ err: error.message }, 'http handler failed');
     return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the worker log' });

@@ -76,6 +76,9 @@ describe('HTTP admin API: input validation and operator injection', () => {
     }
     const malformed = await world.server.app.inject({ method: 'POST', url: '/admin/jobs/x/cancel', headers: { ...bearer(), 'content-type': 'application/json' }, payload: '{"reason":' });
     expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ error: 'INVALID_INPUT', problems: [expect.any(String)] });
+    const empty = await world.server.app.inject({ method: 'POST', url: '/admin/jobs/x/cancel', headers: { ...bearer(), 'content-type': 'application/json' } });
+    expect(empty.json()).toMatchObject({ error: 'INVALID_INPUT' });
   });
 
   it('changes nothing when it refuses', async () => {
