@@ -17,7 +17,7 @@ export interface HttpServerOptions {
   worker?: QueueWorker;
   logger: Logger;
   adminTokens?: readonly AdminToken[];
-  /** No progress for this long and /health/worker answers 503 (default: 6 poll intervals or 3 heartbeats, at least 30 s). */
+  /** No progress for this long and /health/worker answers 503 (default: 6 poll intervals, 3 heartbeats or 3 MongoDB server-selection timeouts, at least 30 s). */
   livenessStallMs?: number;
 }
 
@@ -46,10 +46,11 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
       detach.push(() => worker.events.off(event, onProgress));
     }
   }
-  // A busy worker shows progress by its heartbeats, an idle one by its polls: miss several of
-  // either (and at least 30 s, so a GC pause or a slow claim never restarts a healthy pod).
+  // A busy worker shows progress by its heartbeats, an idle one by its polls, one whose MongoDB is
+  // gone by a failed claim every server-selection timeout: miss several of any (and at least 30 s,
+  // so a GC pause or a slow claim never restarts a healthy pod).
   const { pollInterval, heartbeatInterval } = manager.config.worker;
-  const stallMs = options.livenessStallMs ?? Math.max(30_000, pollInterval * 6, heartbeatInterval * 3);
+  const stallMs = options.livenessStallMs ?? Math.max(30_000, pollInterval * 6, heartbeatInterval * 3, manager.config.mongodb.serverSelectionTimeoutMs * 3);
   registerHealthRoutes(app, manager, worker, {
     stallMs,
     lastProgressAt: () => Math.max(lastEventAt, worker?.getStats().lastActivityAt?.getTime() ?? 0),

@@ -170,6 +170,8 @@ export class QueueWorker {
         }
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'worker loop error; retrying after the poll interval');
+        // A loop that fails and retries (MongoDB down) is alive: liveness must not restart it.
+        this.stats.lastActivityAt = new Date();
         await this.sleep(this.pollIntervalMs);
       }
     }

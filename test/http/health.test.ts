@@ -1,7 +1,7 @@
 import { createHttpServer } from '../../src/http/http-server';
 import { EmbeddedMongoServer } from '../../src/embedded/server';
 import { QueueManager } from '../../src/manager/queue-manager';
-import type { QueueWorker, WorkerStats } from '../../src/worker/queue-worker';
+import { QueueWorker, type WorkerStats } from '../../src/worker/queue-worker';
 import { WorkerEvents } from '../../src/worker/worker-events';
 import { testJobDefinition } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
@@ -93,16 +93,21 @@ describe('HTTP health: liveness and readiness', () => {
 
   it('reports 503, naming MongoDB, without hanging once MongoDB is gone', async () => {
     const mongo = await new EmbeddedMongoServer().start();
-    const manager = new QueueManager(world.harness.config({ mongodb: { uri: mongo.uri, dbName: 'http_health_down', serverSelectionTimeoutMs: 500 } }), world.harness.logger);
+    const manager = new QueueManager(world.harness.config({ mongodb: { uri: mongo.uri, dbName: 'http_health_down', serverSelectionTimeoutMs: 200 } }), world.harness.logger);
     manager.registerJob(testJobDefinition([]));
     let mongoStopped = false;
+    let worker: QueueWorker | undefined;
     try {
       await manager.start();
-      const server = createHttpServer({ manager, logger: world.harness.logger });
+      worker = new QueueWorker(manager, world.harness.logger, 1, 10, manager.config.worker.pollInterval);
+      await worker.start();
+      const server = createHttpServer({ manager, worker, logger: world.harness.logger, livenessStallMs: 1_500 });
+      const standalone = createHttpServer({ manager, logger: world.harness.logger });
       try {
         expect((await server.app.inject({ method: 'GET', url: '/health/queue' })).statusCode).toBe(200);
         await mongo.stop();
         mongoStopped = true;
+        const outageStartedAt = Date.now();
         const down = await waitFor(async () => {
           const response = await server.app.inject({ method: 'GET', url: '/health/queue' });
           return response.statusCode === 503 ? response : null;
@@ -112,12 +117,23 @@ describe('HTTP health: liveness and readiness', () => {
         expect(metrics.statusCode).toBe(200);
         expect(metrics.body).toMatch(/^queue_mongodb_up 0$/m);
         expect(metrics.body).not.toMatch(/^queue_jobs\{/m);
+        // A worker whose claims fail while MongoDB is down is retrying, not stuck: restarting it
+        // would not help. Liveness stays 200 for well over the stall window.
+        const notLive: string[] = [];
+        await waitFor(async () => {
+          const live = await server.app.inject({ method: 'GET', url: '/health/worker' });
+          if (live.statusCode !== 200) notLive.push(live.body);
+          return Date.now() - outageStartedAt > 4_000;
+        }, 'more than two stall windows of a MongoDB outage', 10_000);
+        expect(notLive).toEqual([]);
         // No worker in this process: liveness has nothing to judge.
-        expect((await server.app.inject({ method: 'GET', url: '/health/worker' })).json()).toMatchObject({ status: 'ok', worker: null });
+        expect((await standalone.app.inject({ method: 'GET', url: '/health/worker' })).json()).toMatchObject({ status: 'ok', worker: null });
       } finally {
         await server.close();
+        await standalone.close();
       }
     } finally {
+      await worker?.stop(1_000);
       await manager.close().catch(() => undefined);
       if (!mongoStopped) await mongo.stop();
     }
