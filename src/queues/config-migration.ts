@@ -1,0 +1,28 @@
+import { ConfigError } from '../errors';
+import type { QueuePlugin, StoredPluginConfig } from './queue-plugin';
+
+/**
+ * Brings a stored config to the plugin's current version (each migration once, in order),
+ * then validates it with the plugin's schema. Throws ConfigError naming what is wrong.
+ */
+export function migratePluginConfig<TConfig>(plugin: QueuePlugin<TConfig>, stored: StoredPluginConfig = {}): TConfig {
+  const { configVersion = 1, ...fields } = stored;
+  if (!Number.isInteger(configVersion) || configVersion < 1) {
+    throw new ConfigError(`${plugin.id}: configVersion must be a positive integer, got ${String(configVersion)}`);
+  }
+  if (configVersion > plugin.configVersion) {
+    throw new ConfigError(`${plugin.id}: config is at version ${configVersion}, newer than this backend's ${plugin.configVersion}; upgrade the package`);
+  }
+  let config: Record<string, unknown> = fields;
+  for (let version = configVersion; version < plugin.configVersion; version += 1) {
+    const step = plugin.migrations.find((m) => m.from === version);
+    if (!step) throw new ConfigError(`${plugin.id}: no migration from config version ${version} to ${version + 1}`);
+    config = step.migrate(config);
+  }
+  const parsed = plugin.configSchema.safeParse(config);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+    throw new ConfigError(`${plugin.id}: invalid backend config: ${problems.join('; ')}`, problems);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * How long finished jobs stay visible (stats, dedup by jobId, inspection): by default the
+ * newest 1,000 completed jobs for up to 24 hours, failed jobs for 7 days.
+ */
+export const retentionSchema = z
+  .object({
+    completed: z
+      .object({
+        maxCount: z.number().int().min(0).default(1000),
+        maxAgeSeconds: z.number().int().min(0).default(86_400),
+      })
+      .prefault({}),
+    failed: z
+      .object({
+        maxAgeSeconds: z.number().int().min(0).default(7 * 86_400),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type RetentionPolicy = z.output<typeof retentionSchema>;
+
+/** Retry delay of the named-queue API after `attempt` failed attempts: 2^attempt × 1 s, scaled. */
+export function queueRetryDelayMs(attempt: number, delayMultiplier: number): number {
+  return Math.round(2 ** attempt * 1000 * delayMultiplier);
+}
+
+/** Shared enqueue limits. */
+export const QUEUE_PRIORITY = { min: 0, max: 1000, default: 0 } as const;
