@@ -12,9 +12,11 @@ import type { RedisKeys } from './redis-keys';
  * A popped id may be stale (claimed straight from MongoDB meanwhile, cancelled): the worker's
  * guarded claim then misses and it moves on. Pushing an id twice is harmless (a set).
  *
- * Score = (maxPriority − priority) · 2^48 + (orderKey + 2^47), lowest first: higher priority first,
- * then ready order (orderKey: |key| < 2^47, negated for LIFO), exact in a double while
- * maxPriority < 32 (2^53). Wider priority ranges still sort by priority, with coarser ties.
+ * Score = (maxPriority − priority) · 2^46 + compact(orderKey), lowest first: higher priority first,
+ * then ready order. orderKey is ms·64 (+ a sequence) since 1970, negated for LIFO; `compact`
+ * removes the unused span before ORDER_EPOCH on both signs (monotonic for every key made after
+ * it), leaving |compact| < 2^45 until 2042. The score stays exact in a double (2^53) for
+ * priorities up to 127; wider ranges still sort by priority, with coarser ties.
  */
 export interface CachedJob {
   jobId: string;
@@ -23,8 +25,14 @@ export interface CachedJob {
   band: PriorityBand;
 }
 
-const ORDER_SPAN = 2 ** 48;
-const ORDER_OFFSET = 2 ** 47;
+const ORDER_SPAN = 2 ** 46;
+const ORDER_OFFSET = 2 ** 45;
+/** 2025-01-01T00:00:00Z in orderKey units (ms · 64): no job's ready time is older. */
+const ORDER_EPOCH = Date.UTC(2025, 0, 1) * 64;
+
+function compactOrderKey(orderKey: number): number {
+  return orderKey >= 0 ? orderKey - ORDER_EPOCH : orderKey + ORDER_EPOCH;
+}
 
 export class BatchCache {
   private readonly bandKeys: string[];
@@ -39,7 +47,7 @@ export class BatchCache {
   }
 
   score(job: Pick<CachedJob, 'priority' | 'orderKey'>): number {
-    return (this.maxPriority - job.priority) * ORDER_SPAN + (job.orderKey + ORDER_OFFSET);
+    return (this.maxPriority - job.priority) * ORDER_SPAN + (compactOrderKey(job.orderKey) + ORDER_OFFSET);
   }
 
   /** Adds ids to their bands and refreshes the bands' TTL, in one round trip. */

@@ -26,6 +26,10 @@ export class RedisKeys {
   workers(): string {
     return `${this.prefix}:workers`;
   }
+  /** Pub/sub channel of progress events of this queue's jobs. */
+  progress(): string {
+    return `${this.prefix}:progress`;
+  }
   /** Cached values written by cache_warm. */
   cacheValue(name: string): string {
     return `${this.prefix}:cache:${name}`;

@@ -8,6 +8,7 @@ import { PermanentJobError, QueueError, RetryJobError } from '../errors';
 import { JobStatus } from '../domain/job-status';
 import type { BatchCache, CachedJob } from '../cache/batch-cache';
 import { isRedisReady } from '../cache/redis-connection';
+import type { ProgressFeed } from '../cache/progress-feed';
 import type { RedisKeys } from '../cache/redis-keys';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
@@ -42,6 +43,7 @@ export interface LifecycleDeps {
   cache: BatchCache;
   locks: TaskLocks;
   keys: RedisKeys;
+  progress: ProgressFeed;
   logger: Logger;
 }
 
@@ -235,8 +237,12 @@ export class JobLifecycle {
     return outcome.ok;
   }
 
+  /** Stores progress on the job (fenced), then publishes it to listeners in every process. */
   async recordProgress(job: ClaimedJob, progress: unknown): Promise<boolean> {
     const outcome = await this.deps.store.recordProgress(job.lease, progress, new Date());
+    if (outcome.ok) {
+      await this.deps.progress.publish(this.deps.redis, this.deps.keys.progress(), { queue: job.doc.queue, jobId: job.doc.jobId, progress });
+    }
     return outcome.ok;
   }
 

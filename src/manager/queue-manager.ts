@@ -10,6 +10,7 @@ import { JobStatus } from '../domain/job-status';
 import { priorityBounds, type PriorityLevels } from '../domain/priority-band';
 import { NotStartedError } from '../errors';
 import { BatchCache } from '../cache/batch-cache';
+import { ProgressFeed } from '../cache/progress-feed';
 import { connectRedis, createRedisClient } from '../cache/redis-connection';
 import { RedisKeys } from '../cache/redis-keys';
 import { TaskLocks, type Lock } from '../cache/task-locks';
@@ -20,21 +21,39 @@ import { DlqStore, type DlqDocument } from '../storage/dlq-store';
 import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
 import { JobStore, type JobDocument } from '../storage/job-store';
+import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
 import { DlqService, type ReprocessResult } from './dlq-service';
 import { checkComponents, type HealthReport } from './health-check';
 import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
+import { engineQueuePlugin } from '../queues/engine/engine-plugin';
+import { NamedQueues } from '../queues/named-queues';
+import { QueuePluginRegistry } from '../queues/plugin-registry';
+import type { Queue, RecurringJobInfo } from '../queues/queue-api';
+import type { QueuePlugin, StoredPluginConfig } from '../queues/queue-plugin';
 import { collectQueueStats, type QueueStats } from './queue-stats';
 import { WorkerRegistry } from './worker-registry';
 
 /** Jobs per insertMany in addJobs: one round trip per chunk. */
 const ADD_CHUNK = 1000;
 
+/** How a queue derived from a manager differs from it (see QueueManager.derive). */
+export interface DerivedQueueOptions {
+  registry?: JobRegistry;
+  priorityLevels?: PriorityLevels;
+  /** The queue whose pause switch this one obeys (default: its own name). */
+  controlQueue?: string;
+}
+
 interface Started {
   connection: Connection;
   redis: Redis;
+  /** False for a derived manager: the connections belong to its parent. */
+  ownsConnections: boolean;
+  progress: ProgressFeed;
+  controls: QueueControlStore;
   store: JobStore;
   dlqStore: DlqStore;
   lifecycle: JobLifecycle;
@@ -54,6 +73,12 @@ export class QueueManager {
   readonly registry: JobRegistry;
   readonly keys: RedisKeys;
   private readonly logger: Logger;
+  private readonly baseLogger: Logger;
+  private parent: QueueManager | undefined;
+  private named: NamedQueues | undefined;
+  /** Backends of the named-queue API (getQueue); applications may register their own. */
+  readonly queuePlugins = new QueuePluginRegistry().register(engineQueuePlugin);
+  private controlQueue: string;
   private started: Started | undefined;
   private services: JobServices | undefined;
   private starting: Promise<void> | undefined;
@@ -63,8 +88,10 @@ export class QueueManager {
     logger: Logger,
     registry: JobRegistry = new JobRegistry(),
   ) {
+    this.baseLogger = logger;
     this.logger = logger.child({ component: 'queue-manager', queue: config.name });
     this.registry = registry;
+    this.controlQueue = config.name;
     this.keys = new RedisKeys(config.cache.namespace, config.name);
   }
 
@@ -74,7 +101,31 @@ export class QueueManager {
     return this.starting;
   }
 
+  /**
+   * A manager for another queue on this manager's connections (one MongoDB pool and one Redis
+   * client serve both): its own jobs, Redis batches, locks and job registry. Closing it leaves
+   * the connections open; closing this manager closes them.
+   */
+  derive(name: string, options: DerivedQueueOptions = {}): QueueManager {
+    const config: QueueConfig = {
+      ...this.config,
+      name,
+      batch: { ...this.config.batch, priorityLevels: options.priorityLevels ?? this.config.batch.priorityLevels },
+    };
+    const child = new QueueManager(config, this.baseLogger, options.registry ?? new JobRegistry());
+    child.parent = this;
+    child.controlQueue = options.controlQueue ?? name;
+    return child;
+  }
+
   private async connect(): Promise<void> {
+    const parent = this.parent;
+    if (parent) {
+      await parent.start();
+      const { connection, redis, progress, controls } = parent.s;
+      this.started = this.assemble(connection, redis, progress, controls, false);
+      return;
+    }
     const { mongodb } = this.config;
     const connection = mongoose.createConnection(mongodb.uri, {
       dbName: mongodb.dbName,
@@ -89,30 +140,11 @@ export class QueueManager {
       const jobModel = jobModelFor(connection);
       const dlqModel = dlqModelFor(connection);
       await Promise.all([jobModel.createCollection(), dlqModel.createCollection()]);
-      await Promise.all([jobModel.createIndexes(), dlqModel.createIndexes()]);
+      const controls = new QueueControlStore(connection.collection<QueueControlDocument>('queue_controls') as unknown as Collection<QueueControlDocument>);
+      await Promise.all([jobModel.createIndexes(), dlqModel.createIndexes(), controls.ensureIndexes()]);
       const redis = createRedisClient(this.config.redis, this.logger, 'commands');
       await connectRedis(redis, this.logger, 'commands');
-      const store = new JobStore(jobModel.collection as unknown as Collection<JobDocument>, this.config.limits);
-      const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
-      const maxPriority = priorityBounds(this.config.batch.priorityLevels as PriorityLevels).max;
-      const cache = new BatchCache(redis, this.keys, maxPriority, this.config.batch.ttl);
-      const locks = new TaskLocks(redis);
-      const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, logger: this.logger });
-      const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
-      this.started = {
-        connection,
-        redis,
-        store,
-        dlqStore,
-        lifecycle,
-        cache,
-        locks,
-        dlqService,
-        jobRepository: new JobRepository(store, this.config.name),
-        dlqRepository: new DlqRepository(dlqStore, this.config.name),
-        // Three missed heartbeats and a worker counts as gone.
-        workerRegistry: new WorkerRegistry(redis, this.keys, this.config.worker.heartbeatInterval * 3),
-      };
+      this.started = this.assemble(connection, redis, new ProgressFeed(this.config.redis, this.logger), controls, true);
       this.logger.info({ db: connection.name, redis: redis.status }, 'queue manager started');
     } catch (error) {
       this.starting = undefined;
@@ -121,13 +153,100 @@ export class QueueManager {
     }
   }
 
+  private assemble(connection: Connection, redis: Redis, progress: ProgressFeed, controls: QueueControlStore, ownsConnections: boolean): Started {
+    const jobModel = jobModelFor(connection);
+    const dlqModel = dlqModelFor(connection);
+    const store = new JobStore(jobModel.collection as unknown as Collection<JobDocument>, this.config.limits);
+    const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
+    const maxPriority = priorityBounds(this.config.batch.priorityLevels as PriorityLevels).max;
+    const cache = new BatchCache(redis, this.keys, maxPriority, this.config.batch.ttl);
+    const locks = new TaskLocks(redis);
+    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, progress, logger: this.logger });
+    const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
+    return {
+      connection,
+      redis,
+      ownsConnections,
+      progress,
+      controls,
+      store,
+      dlqStore,
+      lifecycle,
+      cache,
+      locks,
+      dlqService,
+      jobRepository: new JobRepository(store, this.config.name),
+      dlqRepository: new DlqRepository(dlqStore, this.config.name),
+      // Three missed heartbeats and a worker counts as gone.
+      workerRegistry: new WorkerRegistry(redis, this.keys, this.config.worker.heartbeatInterval * 3),
+    };
+  }
+
+  /**
+   * The named queue `name` (the generic way in: enqueue, consume with consumer groups,
+   * recurring schedules). The same object on every call, across backend switches. Start first.
+   */
+  getQueue<T>(name: string): Queue<T> {
+    return this.namedQueues().getQueue<T>(name);
+  }
+
+  getActivePlugin(): QueuePlugin {
+    return this.namedQueues().getActivePlugin();
+  }
+
+  /** Moves every named queue to another backend (config migrated from its stored version, then validated). */
+  async setActiveBackend(pluginId: string, config?: StoredPluginConfig, graceMs?: number): Promise<void> {
+    await this.namedQueues().setActiveBackend(pluginId, config, graceMs);
+  }
+
+  /** Named queues take jobs and fire recurring schedules in this process (the default). */
+  startPolling(): void {
+    this.namedQueues().startPolling();
+  }
+
+  /** Named queues stop taking jobs and firing schedules in this process; running jobs finish. */
+  stopPolling(): void {
+    this.namedQueues().stopPolling();
+  }
+
+  getInFlightJobCount(): number {
+    return this.named?.getInFlightJobCount() ?? 0;
+  }
+
+  async listAllRecurringJobs(): Promise<RecurringJobInfo[]> {
+    return this.namedQueues().listAllRecurringJobs();
+  }
+
+  /** Stops every named queue (in-flight jobs finish within graceMs), then closes the connections. */
+  async shutdown(graceMs?: number): Promise<void> {
+    await this.named?.shutdown(graceMs);
+    this.named = undefined;
+    await this.close();
+  }
+
+  private namedQueues(): NamedQueues {
+    if (this.parent) throw new NotStartedError('named queues of a derived QueueManager');
+    this.named ??= new NamedQueues({
+      plugins: this.queuePlugins,
+      logger: this.baseLogger,
+      host: this,
+      initial: { pluginId: engineQueuePlugin.id, config: { configVersion: engineQueuePlugin.configVersion, delayMultiplier: this.config.delayMultiplier, pollIntervalMs: this.config.worker.pollInterval } },
+    });
+    return this.named;
+  }
+
   /** Closes MongoDB and Redis connections. Stop workers first. */
   async close(): Promise<void> {
+    // Named queues stop first: their consumers still write while they drain.
+    const named = this.named;
+    this.named = undefined;
+    await named?.shutdown();
     const started = this.started;
     this.started = undefined;
     this.starting = undefined;
     this.services = undefined;
-    if (!started) return;
+    if (!started?.ownsConnections) return;
+    started.progress.close();
     started.redis.disconnect();
     await started.connection.close();
   }
@@ -237,6 +356,37 @@ export class QueueManager {
     return this.s.dlqService.markReviewed(id, admin, note);
   }
 
+  /** Stops workers of this queue from taking jobs, in every process (each notices within a poll interval). */
+  async pauseQueue(by = 'api'): Promise<void> {
+    await this.s.controls.setPaused(this.controlQueue, true, by, new Date());
+    this.logger.info({ by }, 'queue paused');
+  }
+
+  async resumeQueue(by = 'api'): Promise<void> {
+    await this.s.controls.setPaused(this.controlQueue, false, by, new Date());
+    this.logger.info({ by }, 'queue resumed');
+  }
+
+  async isQueuePaused(): Promise<boolean> {
+    return this.s.controls.isPaused(this.controlQueue);
+  }
+
+  /** Receives progress reported by this queue's handlers in any process; returns the unsubscribe function. */
+  onProgress(listener: (event: { queue: string; jobId: string; progress: unknown }) => void): () => void {
+    return this.s.progress.listen(this.keys.progress(), (_channel, payload) => listener(payload as { queue: string; jobId: string; progress: unknown }));
+  }
+
+  /** The shared progress subscriber (named queues listen on patterns of it). */
+  get progressFeed(): ProgressFeed {
+    return this.s.progress;
+  }
+
+  /** BullMQ-style counts of this queue: waiting, active, completed, failed, delayed. */
+  async metrics(): Promise<{ waiting: number; active: number; completed: number; failed: number; delayed: number }> {
+    const stats = await this.getQueueStats();
+    return { waiting: stats.pending + stats.batched, active: stats.processing, completed: stats.completed, failed: stats.dead, delayed: stats.scheduled };
+  }
+
   get jobRepository(): JobRepository {
     return this.s.jobRepository;
   }
@@ -279,7 +429,7 @@ export class QueueManager {
   }
 
   /** For the worker and the maintenance loop of this package. */
-  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection'> {
+  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls'> {
     return this.s;
   }
 }

@@ -28,7 +28,7 @@ export interface QueueJobContext {
 export type QueueHandler<T> = (job: QueueJob<T>, context: QueueJobContext) => Promise<unknown>;
 
 export interface EnqueueOptions {
-  /** Higher runs first; integer 0–1000, default 0. */
+  /** Higher runs first; integer 0–100, default 0. */
   priority?: number;
   /** Seconds before the job may run (scaled by the backend's delayMultiplier). */
   startDelay?: number;

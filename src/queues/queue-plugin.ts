@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { QueueManager } from '../manager/queue-manager';
 import type { BackendQueue } from './queue-api';
 
 /** One step of a plugin's config history: turns a config stored at `from` into version `from + 1`. */
@@ -14,6 +15,8 @@ export interface PluginContext {
   logger: Logger;
   /** Resources shared by every queue of one plugin instance (connections), keyed by the plugin. */
   shared: Map<string, unknown>;
+  /** The engine's manager when the queues belong to one (backends on MongoDB and Redis need it). */
+  host?: QueueManager;
 }
 
 /**

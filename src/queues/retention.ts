@@ -28,4 +28,5 @@ export function queueRetryDelayMs(attempt: number, delayMultiplier: number): num
 }
 
 /** Shared enqueue limits. */
-export const QUEUE_PRIORITY = { min: 0, max: 1000, default: 0 } as const;
+/** Priorities 0–100 keep FIFO exact within a priority in the Redis batches (see BatchCache). */
+export const QUEUE_PRIORITY = { min: 0, max: 100, default: 0 } as const;

@@ -51,6 +51,9 @@ export class QueueWorker {
   /** Free slots that trigger a claim while other jobs are still running. */
   private readonly refillAt: number;
   private stats = { processed: 0, failed: 0, retried: 0, fenced: 0, lastActivityAt: null as Date | null };
+  /** Paused here only (pause()), and the queue-wide switch as last read from MongoDB. */
+  private pausedLocally = false;
+  private queuePaused = { value: false, readAt: 0 };
 
   constructor(
     private readonly manager: QueueManager,
@@ -128,6 +131,44 @@ export class QueueWorker {
     this.logger.info({ processed: this.stats.processed, failed: this.stats.failed }, 'worker stopped');
   }
 
+  /** Stops this worker from starting jobs (running ones finish); other workers are unaffected. */
+  pause(): void {
+    this.pausedLocally = true;
+  }
+
+  resume(): void {
+    this.pausedLocally = false;
+    this.wakeIdle?.();
+  }
+
+  get isPaused(): boolean {
+    return this.pausedLocally;
+  }
+
+  /** Applies a queue-wide pause or resume made in this process at once (others read it within a poll interval). */
+  observeQueuePause(paused: boolean): void {
+    this.queuePaused = { value: paused, readAt: Date.now() };
+    if (!paused) this.wakeIdle?.();
+  }
+
+  /**
+   * True while this worker must not start jobs: paused here, or the queue paused in MongoDB
+   * (read at most once per poll interval; a failed read keeps the last known state).
+   */
+  private async holding(): Promise<boolean> {
+    if (this.pausedLocally) return true;
+    const now = Date.now();
+    if (now - this.queuePaused.readAt >= this.pollIntervalMs) {
+      this.queuePaused.readAt = now;
+      try {
+        this.queuePaused.value = await this.manager.isQueuePaused();
+      } catch (error) {
+        this.logger.debug({ err: (error as Error).message }, 'could not read the pause switch');
+      }
+    }
+    return this.queuePaused.value;
+  }
+
   getStats(): WorkerStats {
     const current = [...this.active.keys()];
     return {
@@ -160,13 +201,18 @@ export class QueueWorker {
           await new Promise<void>((resolve) => (this.slotFreed = resolve));
           continue;
         }
+        if (await this.holding()) {
+          this.stats.lastActivityAt = new Date();
+          await this.sleep(this.pollIntervalMs);
+          continue;
+        }
         const want = Math.min(free, this.batchSize);
         let jobs = await this.manager.lifecycle.take(this.workerId, want);
         if (jobs.length === 0 && this.running) jobs = await this.idle(want);
         this.stats.lastActivityAt = new Date();
         for (const job of jobs) {
-          if (this.running) this.launch(job);
-          else await this.manager.lifecycle.returnUnstarted(job, 'worker stopping: taken but not started');
+          if (this.running && !this.pausedLocally && !this.queuePaused.value) this.launch(job);
+          else await this.manager.lifecycle.returnUnstarted(job, this.running ? 'worker paused: taken but not started' : 'worker stopping: taken but not started');
         }
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'worker loop error; retrying after the poll interval');

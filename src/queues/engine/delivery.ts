@@ -1,0 +1,65 @@
+import type { JobRecord } from '../../domain/job-record';
+import { JobStatus } from '../../domain/job-status';
+import { bandOf, type PriorityLevels } from '../../domain/priority-band';
+import { historyEntry } from '../../storage/audit';
+import type { MessageDocument } from './message-store';
+
+/**
+ * A named queue's message reaches each consumer group as one engine job (a delivery) in the
+ * group's own engine queue `<queue>#<group>`: its own status, lease, attempts, audit trail and
+ * DLQ entry, so one group's failures never touch another's.
+ */
+export const QUEUE_MESSAGE_TYPE = 'queue-message';
+
+/** Bands over the named-queue priorities 0–100 (higher first). */
+export const DELIVERY_PRIORITY_LEVELS: PriorityLevels = {
+  CRITICAL: { min: 75, max: 100 },
+  HIGH: { min: 50, max: 74 },
+  NORMAL: { min: 25, max: 49 },
+  LOW: { min: 0, max: 24 },
+};
+
+export function deliveryQueueName(queue: string, group: string): string {
+  return `${queue}#${group}`;
+}
+
+export function deliveryJobId(queue: string, group: string, messageId: string): string {
+  return `${deliveryQueueName(queue, group)}#${messageId}`;
+}
+
+/** The message id inside a delivery's job id. */
+export function messageIdOf(queue: string, group: string, jobId: string): string {
+  const prefix = `${deliveryQueueName(queue, group)}#`;
+  return jobId.startsWith(prefix) ? jobId.slice(prefix.length) : jobId;
+}
+
+export interface DeliverySettings {
+  maxRetries: number;
+  delayMultiplier: number;
+  timeoutMs: number;
+}
+
+export function buildDelivery(message: MessageDocument, group: string, settings: DeliverySettings, now: Date): JobRecord {
+  const status = message.runAt.getTime() > now.getTime() ? JobStatus.Scheduled : JobStatus.Pending;
+  return {
+    jobId: deliveryJobId(message.queue, group, message.messageId),
+    queue: deliveryQueueName(message.queue, group),
+    type: QUEUE_MESSAGE_TYPE,
+    data: message.data,
+    priority: message.priority,
+    band: bandOf(message.priority, DELIVERY_PRIORITY_LEVELS) ?? 'LOW',
+    orderKey: message.orderKey,
+    lifo: message.lifo,
+    status,
+    attempts: 0,
+    maxAttempts: settings.maxRetries + 1,
+    // 2^(attempt-1) × 2 s = 2^attempt × 1 s, the named-queue API's documented retry delay.
+    backoff: { type: 'exponential', delay: Math.round(2000 * settings.delayMultiplier), jitter: 0 },
+    timeoutMs: settings.timeoutMs,
+    runAt: message.runAt,
+    createdAt: message.createdAt,
+    updatedAt: now,
+    errors: [],
+    history: [historyEntry(null, status, 'enqueue', now, `message ${message.messageId} for group ${group}`)],
+  };
+}

@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { RedisKeys } from '../../cache/redis-keys';
+import { defineJob } from '../../domain/job-definition';
+import { JobStatus } from '../../domain/job-status';
+import type { QueueManager } from '../../manager/queue-manager';
+import { JobRegistry } from '../../registry/job-registry';
+import { QueueWorker } from '../../worker/queue-worker';
+import { parseConsumeOptions, parseEnqueueOptions, parseJobId, parseRecurringOptions } from '../enqueue-options';
+import type {
+  BackendQueue,
+  ConsumeOptions,
+  EnqueueOptions,
+  ProgressListener,
+  QueueApiStats,
+  QueueHandler,
+  QueueMetrics,
+  RecurringJobInfo,
+  RecurringOptions,
+  RecurringSchedule,
+} from '../queue-api';
+import { QueueStoppedError } from '../queue-errors';
+import { firstRunAt, nextRunAfter, normalizeSchedule, tickJobId } from '../recurrence';
+import { QUEUE_PRIORITY } from '../retention';
+import { DELIVERY_PRIORITY_LEVELS, deliveryQueueName, messageIdOf, QUEUE_MESSAGE_TYPE } from './delivery';
+import type { EngineQueueConfig } from './engine-config';
+import { controlName, type EngineRuntime } from './engine-runtime';
+import { toRecurringInfo } from './recurring-store';
+
+interface Consumer {
+  id: string;
+  group: string;
+  worker: QueueWorker;
+  manager: QueueManager;
+  startedAt: Date;
+}
+
+/** Schedules fired per tick, so one tick never holds its lock for long. */
+const TICK_LIMIT = 100;
+
+/**
+ * A named queue on the engine: messages in MongoDB, one engine job per (message, group), the
+ * engine's workers consuming each group's jobs. Each consume() runs a QueueWorker of its own
+ * on the host's connections; a ticker (one process at a time, under a redlock lock) fires
+ * recurring schedules, delivers messages owed to groups, and applies retention.
+ */
+export class EngineQueue<T> implements BackendQueue<T> {
+  private readonly consumers: Consumer[] = [];
+  private readonly keys: RedisKeys;
+  private readonly logger: Logger;
+  private polling = true;
+  private pausedLocally = false;
+  private stopped = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastRetentionAt = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly config: EngineQueueConfig,
+    private readonly runtime: EngineRuntime,
+    logger: Logger,
+  ) {
+    this.keys = new RedisKeys(runtime.host.config.cache.namespace, `named:${name}`);
+    this.logger = logger.child({ component: 'named-queue', queue: name, backend: 'engine' });
+    this.ticker = setInterval(() => this.tick(), config.pollIntervalMs);
+    this.ticker.unref();
+  }
+
+  async enqueue(data: T, options?: EnqueueOptions): Promise<string> {
+    const opts = parseEnqueueOptions(options);
+    const messageId = opts.jobId ?? randomUUID();
+    await this.runtime.ready();
+    await this.runtime.enqueue(
+      { queue: this.name, messageId, data, priority: opts.priority ?? QUEUE_PRIORITY.default, lifo: opts.lifo ?? false, delayMs: (opts.startDelay ?? 0) * 1000 },
+      this.config.delayMultiplier,
+    );
+    return messageId;
+  }
+
+  async consume(handler: QueueHandler<T>, options: ConsumeOptions): Promise<void> {
+    if (this.stopped) throw new QueueStoppedError(this.name);
+    const opts = parseConsumeOptions(options);
+    const group = opts.consumerGroup;
+    const concurrency = opts.concurrency ?? this.config.concurrency;
+    await this.runtime.ready();
+    const startedAt = new Date();
+    await this.runtime.groups.register(this.name, group, opts.maxRetries ?? 3, startedAt);
+    const consumerId = `${this.name}:${group}:${randomUUID().slice(0, 8)}`;
+    await this.runtime.groups.heartbeat(this.name, group, consumerId, startedAt, startedAt);
+    const queue = this.name;
+    const registry = new JobRegistry().register(
+      defineJob({
+        type: QUEUE_MESSAGE_TYPE,
+        description: `messages of named queue ${queue} for group ${group}`,
+        schema: z.unknown(),
+        handle: (data, context) =>
+          handler(
+            { id: messageIdOf(queue, group, context.jobId), data: data as T, priority: context.priority, timestamp: context.createdAt.getTime(), attempts: context.attempt },
+            { consumerGroup: group, signal: context.signal, reportProgress: context.reportProgress },
+          ),
+      }),
+    );
+    const manager = this.runtime.host.derive(deliveryQueueName(queue, group), { registry, priorityLevels: DELIVERY_PRIORITY_LEVELS, controlQueue: controlName(queue) });
+    const worker = new QueueWorker(manager, this.logger, concurrency, Math.min(concurrency, 50), this.config.pollIntervalMs, consumerId);
+    if (!this.polling || this.pausedLocally) worker.pause();
+    await worker.start();
+    this.consumers.push({ id: consumerId, group, worker, manager, startedAt });
+    this.startHeartbeat();
+    // Messages enqueued before this group existed and waiting for a first group go to it now.
+    await this.runtime.deliverWaiting(queue, this.config.delayMultiplier);
+  }
+
+  async scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<RecurringJobInfo> {
+    const scheduleId = parseJobId(jobId);
+    const opts = parseRecurringOptions(options);
+    const normalized = normalizeSchedule(schedule);
+    await this.runtime.ready();
+    const now = new Date();
+    const doc = await this.runtime.recurring.upsert({
+      queue: this.name,
+      scheduleId,
+      data,
+      schedule: normalized,
+      priority: opts.priority ?? QUEUE_PRIORITY.default,
+      nextRunAt: firstRunAt(normalized, now, this.config.delayMultiplier, opts.startDelay),
+      updatedAt: now,
+    });
+    return toRecurringInfo(doc);
+  }
+
+  async cancelRecurring(jobId: string): Promise<boolean> {
+    return this.runtime.recurring.remove(this.name, jobId);
+  }
+
+  async listRecurringJobs(): Promise<RecurringJobInfo[]> {
+    return (await this.runtime.recurring.list(this.name)).map(toRecurringInfo);
+  }
+
+  async getRecurringJobDetails(jobId: string): Promise<RecurringJobInfo | null> {
+    const doc = await this.runtime.recurring.get(this.name, jobId);
+    return doc ? toRecurringInfo(doc) : null;
+  }
+
+  getInFlightCount(): number {
+    return this.consumers.reduce((sum, c) => sum + c.worker.getStats().currentJobs.length, 0);
+  }
+
+  async getStats(): Promise<QueueApiStats> {
+    const [counts, unassigned, live, groups] = await Promise.all([
+      this.countDeliveries(),
+      this.runtime.messages.countUnassigned(this.name, new Date()),
+      this.runtime.groups.liveConsumers(this.name, new Date(Date.now() - 3 * this.config.consumerHeartbeatMs)),
+      this.runtime.groups.list(this.name),
+    ]);
+    const consumerGroups = groups.map(({ group }) => {
+      const c = counts.get(deliveryQueueName(this.name, group)) ?? {};
+      return {
+        name: group,
+        consumers: live.get(group) ?? 0,
+        pending: (c[JobStatus.Scheduled] ?? 0) + (c[JobStatus.Pending] ?? 0) + (c[JobStatus.Batched] ?? 0),
+        processing: c[JobStatus.Processing] ?? 0,
+        completed: c[JobStatus.Completed] ?? 0,
+        failed: c[JobStatus.Dead] ?? 0,
+      };
+    });
+    const sum = (key: 'pending' | 'processing' | 'completed' | 'failed') => consumerGroups.reduce((n, g) => n + g[key], 0);
+    return {
+      pending: sum('pending') + unassigned.ready + unassigned.delayed,
+      processing: sum('processing'),
+      completed: sum('completed'),
+      failed: sum('failed'),
+      consumerGroups,
+    };
+  }
+
+  async metrics(): Promise<QueueMetrics> {
+    const [counts, unassigned] = await Promise.all([this.countDeliveries(), this.runtime.messages.countUnassigned(this.name, new Date())]);
+    const total = (status: JobStatus) => [...counts.values()].reduce((n, c) => n + (c[status] ?? 0), 0);
+    return {
+      waiting: total(JobStatus.Pending) + total(JobStatus.Batched) + unassigned.ready,
+      active: total(JobStatus.Processing),
+      completed: total(JobStatus.Completed),
+      failed: total(JobStatus.Dead),
+      delayed: total(JobStatus.Scheduled) + unassigned.delayed,
+    };
+  }
+
+  /** Deliveries of this queue per group queue and status (one aggregation over the claim index prefix). */
+  private async countDeliveries(): Promise<Map<string, Partial<Record<JobStatus, number>>>> {
+    await this.runtime.ready();
+    const rows = await this.runtime.jobs
+      .aggregate<{ _id: { queue: string; status: JobStatus }; n: number }>([
+        { $match: { queue: { $regex: `^${escapeRegex(this.name)}#` } } },
+        { $group: { _id: { queue: '$queue', status: '$status' }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    const counts = new Map<string, Partial<Record<JobStatus, number>>>();
+    for (const row of rows) {
+      const entry = counts.get(row._id.queue) ?? {};
+      entry[row._id.status] = row.n;
+      counts.set(row._id.queue, entry);
+    }
+    return counts;
+  }
+
+  async testConnection(): Promise<boolean> {
+    try {
+      await this.runtime.host.internals.connection.db?.command({ ping: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  onProgress(listener: ProgressListener): () => void {
+    const prefix = `${this.name}#`;
+    const pattern = `${this.runtime.host.config.cache.namespace}:${escapeGlob(this.name)}#*:progress`;
+    return this.runtime.host.progressFeed.listen(pattern, (_channel, payload) => {
+      const event = payload as { queue?: string; jobId?: string; progress?: number | Record<string, unknown> };
+      if (!event.queue?.startsWith(prefix) || event.jobId === undefined || event.progress === undefined) return;
+      const group = event.queue.slice(prefix.length);
+      listener({ queue: this.name, consumerGroup: group, jobId: messageIdOf(this.name, group, event.jobId), progress: event.progress });
+    });
+  }
+
+  /** Pauses in every process: here at once, elsewhere within a poll interval (consumers read the switch). */
+  async pause(): Promise<void> {
+    await this.runtime.host.internals.controls.setPaused(controlName(this.name), true, 'api', new Date());
+    for (const { worker } of this.consumers) worker.observeQueuePause(true);
+  }
+
+  async resume(): Promise<void> {
+    await this.runtime.host.internals.controls.setPaused(controlName(this.name), false, 'api', new Date());
+    for (const { worker } of this.consumers) worker.observeQueuePause(false);
+  }
+
+  async isPaused(): Promise<boolean> {
+    return this.runtime.host.internals.controls.isPaused(controlName(this.name));
+  }
+
+  pauseLocal(): void {
+    this.pausedLocally = true;
+    this.applyHolding();
+  }
+
+  resumeLocal(): void {
+    this.pausedLocally = false;
+    this.applyHolding();
+  }
+
+  setPolling(active: boolean): void {
+    this.polling = active;
+    this.applyHolding();
+  }
+
+  private applyHolding(): void {
+    for (const { worker } of this.consumers) {
+      if (this.polling && !this.pausedLocally) worker.resume();
+      else worker.pause();
+    }
+  }
+
+  async stop(graceMs = this.runtime.host.config.worker.shutdownTimeout): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.ticker);
+    clearInterval(this.heartbeat);
+    const consumers = this.consumers.splice(0);
+    await Promise.all(consumers.map((c) => c.worker.stop(graceMs)));
+    await Promise.all(consumers.map((c) => c.manager.close()));
+    await this.ticking;
+    await Promise.all(consumers.map((c) => this.runtime.groups.leave(this.name, c.id).catch(() => undefined)));
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      const now = new Date();
+      for (const c of this.consumers) {
+        this.runtime.groups.heartbeat(this.name, c.group, c.id, c.startedAt, now).catch((error: Error) => this.logger.debug({ err: error.message }, 'consumer heartbeat failed'));
+      }
+    }, this.config.consumerHeartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** One pass of the queue's periodic work, skipped while a pass runs or polling is off. */
+  private tick(): void {
+    if (this.ticking || !this.polling || this.stopped) return;
+    this.ticking = this.runtime.host.internals.locks
+      .runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.config.pollIntervalMs * 3), () => this.tickOnce())
+      .then(() => undefined)
+      .catch((error: Error) => this.logger.warn({ err: error.message }, 'queue tick failed; will retry'))
+      .finally(() => (this.ticking = undefined));
+  }
+
+  /** Fires due schedules, delivers owed messages, applies retention (exported for tests via tickNow). */
+  private async tickOnce(): Promise<void> {
+    await this.runtime.ready();
+    const now = new Date();
+    for (const schedule of await this.runtime.recurring.findDue(this.name, now, TICK_LIMIT)) {
+      // The tick's job id makes the run exactly-once even if two processes fire the same tick.
+      await this.runtime.enqueue(
+        { queue: this.name, messageId: tickJobId(schedule.scheduleId, schedule.nextRunAt), data: schedule.data, priority: schedule.priority, lifo: false, delayMs: 0 },
+        this.config.delayMultiplier,
+      );
+      await this.runtime.recurring.advance(schedule, nextRunAfter(schedule.schedule, schedule.nextRunAt, new Date(), this.config.delayMultiplier), new Date());
+    }
+    await this.runtime.deliverWaiting(this.name, this.config.delayMultiplier);
+    if (now.getTime() - this.lastRetentionAt >= this.config.retentionIntervalMs) {
+      this.lastRetentionAt = now.getTime();
+      await this.runtime.prune(this.name, this.config.retention, now);
+    }
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Queue names allow no glob characters but `.`-free escaping keeps the pattern exact anyway. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

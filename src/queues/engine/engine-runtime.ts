@@ -1,0 +1,184 @@
+import { calculateObjectSize } from 'bson';
+import type { Collection } from 'mongodb';
+import type { QueueManager } from '../../manager/queue-manager';
+import { JobStatus } from '../../domain/job-status';
+import { PayloadTooLargeError } from '../../errors';
+import type { JobDocument } from '../../storage/job-store';
+import { orderKeyFor } from '../../storage/job-store';
+import type { RetentionPolicy } from '../retention';
+import { ConsumerGroups, type ConsumerDocument, type ConsumerGroupDocument } from './consumer-groups';
+import { buildDelivery, DELIVERY_PRIORITY_LEVELS, deliveryJobId, deliveryQueueName } from './delivery';
+import { MessageStore, UNDELIVERED_REPAIR_AGE_MS, type MessageDocument } from './message-store';
+import { RecurringStore, type RecurringDocument } from './recurring-store';
+
+/** Messages handled per repair or retention pass. */
+const PASS_LIMIT = 500;
+
+export interface NewMessage {
+  queue: string;
+  messageId: string;
+  data: unknown;
+  priority: number;
+  lifo: boolean;
+  delayMs: number;
+}
+
+/**
+ * What every named queue of one QueueManager shares on the engine backend: the stores of
+ * messages, groups and schedules, and one engine manager per (queue, group) to offer deliveries
+ * to Redis. Writes follow the engine's rule: MongoDB first, each step idempotent, so a crash
+ * between two steps is repaired by the next pass.
+ */
+export class EngineRuntime {
+  readonly messages: MessageStore;
+  readonly groups: ConsumerGroups;
+  readonly recurring: RecurringStore;
+  private readonly offerManagers = new Map<string, QueueManager>();
+  private indexes: Promise<void> | undefined;
+
+  constructor(readonly host: QueueManager) {
+    const db = host.internals.connection;
+    this.messages = new MessageStore(db.collection<MessageDocument>('queue_messages') as unknown as Collection<MessageDocument>);
+    this.groups = new ConsumerGroups(
+      db.collection<ConsumerGroupDocument>('queue_consumer_groups') as unknown as Collection<ConsumerGroupDocument>,
+      db.collection<ConsumerDocument>('queue_consumers') as unknown as Collection<ConsumerDocument>,
+    );
+    this.recurring = new RecurringStore(db.collection<RecurringDocument>('queue_recurring') as unknown as Collection<RecurringDocument>);
+  }
+
+  /** Creates the collections' indexes once per runtime. */
+  ready(): Promise<void> {
+    this.indexes ??= Promise.all([this.messages.ensureIndexes(), this.groups.ensureIndexes(), this.recurring.ensureIndexes()]).then(() => undefined);
+    return this.indexes;
+  }
+
+  get jobs(): Collection<JobDocument> {
+    return this.host.internals.store.collection;
+  }
+
+  /** The engine manager of one group's deliveries (shares the host's connections). */
+  groupManager(queue: string, group: string): QueueManager {
+    const name = deliveryQueueName(queue, group);
+    let manager = this.offerManagers.get(name);
+    if (!manager) {
+      manager = this.host.derive(name, { priorityLevels: DELIVERY_PRIORITY_LEVELS, controlQueue: controlName(queue) });
+      this.offerManagers.set(name, manager);
+    }
+    return manager;
+  }
+
+  /** Stores a message and its deliveries to the groups that exist now; returns false for a duplicate id. */
+  async enqueue(message: NewMessage, delayMultiplier: number): Promise<boolean> {
+    const limit = this.host.config.limits.maxPayloadBytes;
+    const size = calculateObjectSize({ data: message.data });
+    if (size > limit) throw new PayloadTooLargeError(size, limit);
+    const now = new Date();
+    const runAt = new Date(now.getTime() + Math.round(message.delayMs * delayMultiplier));
+    const groups = await this.groups.list(message.queue);
+    const doc: MessageDocument = {
+      queue: message.queue,
+      messageId: message.messageId,
+      data: message.data,
+      priority: message.priority,
+      lifo: message.lifo,
+      orderKey: orderKeyFor(runAt, message.lifo),
+      runAt,
+      createdAt: now,
+      groups: groups.map((g) => g.group),
+      delivered: false,
+    };
+    if (!(await this.messages.insert(doc))) return false;
+    if (groups.length > 0) await this.deliver([doc], groups, delayMultiplier);
+    return true;
+  }
+
+  /**
+   * Writes the deliveries of messages (a delivery that exists already is skipped: idempotent),
+   * offers the ready ones to Redis, then marks the messages delivered.
+   */
+  async deliver(messages: MessageDocument[], groups: ConsumerGroupDocument[], delayMultiplier: number): Promise<void> {
+    if (messages.length === 0) return;
+    const now = new Date();
+    const byName = new Map(groups.map((g) => [g.group, g]));
+    const timeoutMs = this.host.config.worker.jobTimeout;
+    const records = messages.flatMap((m) =>
+      m.groups.map((group) => buildDelivery(m, group, { maxRetries: byName.get(group)?.maxRetries ?? 3, delayMultiplier, timeoutMs }, now)),
+    );
+    const duplicates = await this.host.internals.store.enqueue(records);
+    const fresh = records.filter((r, i) => !duplicates.has(i) && r.status === JobStatus.Pending);
+    const byQueue = new Map<string, typeof fresh>();
+    for (const record of fresh) byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), record]);
+    for (const [, ready] of byQueue) {
+      const group = ready[0].queue.slice(messages[0].queue.length + 1);
+      const manager = this.groupManager(messages[0].queue, group);
+      await manager.start();
+      await manager.lifecycle.offer(ready.map((r) => ({ jobId: r.jobId, priority: r.priority, band: r.band, orderKey: r.orderKey })));
+    }
+    await this.messages.markDelivered(messages[0].queue, messages.map((m) => m.messageId));
+  }
+
+  /**
+   * Messages still owed deliveries: those enqueued while the queue had no group go to the groups
+   * that exist now; those whose writer crashed before delivering are delivered again.
+   */
+  async deliverWaiting(queue: string, delayMultiplier: number): Promise<number> {
+    const waiting = await this.messages.findUndelivered(queue, PASS_LIMIT);
+    if (waiting.length === 0) return 0;
+    const groups = await this.groups.list(queue);
+    const names = groups.map((g) => g.group);
+    const staleBefore = Date.now() - UNDELIVERED_REPAIR_AGE_MS;
+    const due: MessageDocument[] = [];
+    for (const message of waiting) {
+      if (message.groups.length === 0) {
+        if (names.length > 0 && (await this.messages.assignGroups(message, names))) due.push({ ...message, groups: names });
+      } else if (message.createdAt.getTime() < staleBefore) {
+        due.push(message);
+      }
+    }
+    await this.deliver(due, groups, delayMultiplier);
+    return due.length;
+  }
+
+  /**
+   * Retention of one queue: completed deliveries beyond the newest maxCount per group or older
+   * than their age limit, failed ones older than theirs; then messages none of whose deliveries
+   * remain (their jobId may be enqueued again).
+   */
+  async prune(queue: string, retention: RetentionPolicy, now: Date): Promise<number> {
+    const groups = await this.groups.list(queue);
+    let removed = 0;
+    for (const { group } of groups) {
+      const name = deliveryQueueName(queue, group);
+      const completedBefore = new Date(now.getTime() - retention.completed.maxAgeSeconds * 1000);
+      const failedBefore = new Date(now.getTime() - retention.failed.maxAgeSeconds * 1000);
+      removed += (await this.jobs.deleteMany({ queue: name, status: JobStatus.Completed, completedAt: { $lt: completedBefore } })).deletedCount;
+      removed += (await this.jobs.deleteMany({ queue: name, status: JobStatus.Dead, failedAt: { $lt: failedBefore }, dlqPending: { $ne: true } })).deletedCount;
+      const beyond = await this.jobs
+        .find({ queue: name, status: JobStatus.Completed }, { projection: { _id: 1 } })
+        .sort({ completedAt: -1, _id: -1 })
+        .skip(retention.completed.maxCount)
+        .limit(PASS_LIMIT)
+        .toArray();
+      if (beyond.length > 0) removed += (await this.jobs.deleteMany({ _id: { $in: beyond.map((d) => d._id) } })).deletedCount;
+    }
+    // Oldest first: their deliveries are the first to go, by age and by count.
+    const candidates = await this.messages.findDeliveredBefore(queue, now, PASS_LIMIT);
+    if (candidates.length > 0) {
+      const ids = candidates.flatMap((m) => m.groups.map((g) => deliveryJobId(queue, g, m.messageId)));
+      const remaining = new Set((await this.jobs.find({ jobId: { $in: ids } }, { projection: { jobId: 1 } }).toArray()).map((d) => d.jobId));
+      const gone = candidates.filter((m) => m.groups.every((g) => !remaining.has(deliveryJobId(queue, g, m.messageId))));
+      await this.messages.deleteMany(queue, gone.map((m) => m.messageId));
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.offerManagers.values()].map((m) => m.close()));
+    this.offerManagers.clear();
+  }
+}
+
+/** The pause switch of a named queue (never the same key as an engine queue's). */
+export function controlName(queue: string): string {
+  return `named:${queue}`;
+}
