@@ -28,6 +28,7 @@ export const JOB_ENVIRONMENT_VARIABLES = [
   { name: 'PROCESSED_DIR', schema: z.string().min(1), description: 'Where file_process writes', default: join(base, 'processed') },
   { name: 'CLEANUP_COMPLETED_AGE_HOURS', schema: int(1, 87_600), description: 'cleanup deletes completed jobs older than this', default: '24' },
   { name: 'CLEANUP_COMPLETED_KEEP', schema: int(0, 10_000_000), description: 'cleanup keeps at most this many completed jobs', default: '1000' },
+  { name: 'CLEANUP_FAILED_AGE_DAYS', schema: int(1, 3650), description: 'cleanup deletes failed (dead-lettered) jobs older than this; their DLQ entries stay', default: '7' },
   { name: 'CLEANUP_FILE_AGE_HOURS', schema: int(1, 87_600), description: 'cleanup deletes export/processed files older than this', default: '168' },
   { name: 'CLEANUP_NOTIFICATION_AGE_DAYS', schema: int(1, 3650), description: 'cleanup deletes read in-app notifications older than this', default: '30' },
   { name: 'CLEANUP_DLQ_INCLUDE_CRITICAL', schema: bool, description: 'Let cleanup delete unreviewed critical DLQ entries past retention', default: 'false' },
@@ -49,6 +50,7 @@ export interface JobSettings {
   processedDir: string;
   completedAgeHours: number;
   completedKeep: number;
+  failedAgeDays: number;
   fileAgeHours: number;
   notificationAgeDays: number;
   dlqIncludeCritical: boolean;
@@ -87,6 +89,7 @@ export function jobSettings(env: Record<string, string | undefined> = process.en
     processedDir: resolve(values.PROCESSED_DIR as string),
     completedAgeHours: values.CLEANUP_COMPLETED_AGE_HOURS as number,
     completedKeep: values.CLEANUP_COMPLETED_KEEP as number,
+    failedAgeDays: values.CLEANUP_FAILED_AGE_DAYS as number,
     fileAgeHours: values.CLEANUP_FILE_AGE_HOURS as number,
     notificationAgeDays: values.CLEANUP_NOTIFICATION_AGE_DAYS as number,
     dlqIncludeCritical: (values.CLEANUP_DLQ_INCLUDE_CRITICAL as boolean | undefined) ?? false,

@@ -21,6 +21,32 @@ export type { BackoffOptions } from './domain/backoff';
 export { resolveQueueConfig, queueConfigSchema, type QueueConfig, type QueueConfigInput } from './config/queue-config';
 export { loadConfig, ENVIRONMENT_VARIABLES, type EnvironmentConfig } from './config/environment';
 export * from './errors';
+export type {
+  Queue,
+  QueueJob,
+  QueueJobContext,
+  QueueHandler,
+  EnqueueOptions,
+  ConsumeOptions,
+  RecurringSchedule,
+  RecurringOptions,
+  RecurringJobInfo,
+  QueueApiStats,
+  ConsumerGroupStats,
+  QueueMetrics,
+  ProgressEvent,
+  ProgressListener,
+  BackendQueue,
+} from './queues/queue-api';
+export type { QueuePlugin, ConfigMigration, PluginContext, StoredPluginConfig } from './queues/queue-plugin';
+export { QueuePluginRegistry, UnknownQueuePluginError, DuplicateQueuePluginError } from './queues/plugin-registry';
+export { NamedQueues, type NamedQueuesOptions } from './queues/named-queues';
+export { migratePluginConfig } from './queues/config-migration';
+export { QueueStoppedError } from './queues/queue-errors';
+export { engineQueuePlugin } from './queues/engine/engine-plugin';
+export { engineQueueConfigSchema, type EngineQueueConfig } from './queues/engine/engine-config';
+export { memoryQueuePlugin, memoryQueueConfigSchema, QueueFullError, type MemoryQueueConfig } from './queues/memory';
+export { retentionSchema, type RetentionPolicy } from './queues/retention';
 export { createLogger, silentLogger, type Logger } from './logging/logger';
 export {
   QueueJobType,

@@ -8,6 +8,7 @@ export const cleanupSchema = z.object({
   /** Override the configured ages and limits for one run. */
   completedAgeHours: z.number().int().positive().optional(),
   completedKeep: z.number().int().min(0).optional(),
+  failedAgeDays: z.number().int().positive().optional(),
   dlqRetentionDays: z.number().int().positive().optional(),
   fileAgeHours: z.number().int().positive().optional(),
   notificationAgeDays: z.number().int().positive().optional(),
@@ -34,7 +35,7 @@ async function oldFiles(dir: string, before: number): Promise<string[]> {
 }
 
 /**
- * Retention: completed jobs past their age or beyond the kept count, DLQ entries past
+ * Retention: completed jobs past their age or beyond the kept count, failed jobs past theirs, DLQ entries past
  * retention (never unreviewed critical ones unless CLEANUP_DLQ_INCLUDE_CRITICAL), old export
  * and processed files, read in-app notifications past their age. Reports what it removed.
  */
@@ -56,6 +57,10 @@ export const cleanupJob = defineJob({
     const keep = data.completedKeep ?? settings.completedKeep;
     const beyond = await jobs.find({ queue, status: 'completed' }, { projection: { _id: 1 } }).sort({ completedAt: -1, _id: -1 }).skip(keep).limit(100_000).toArray();
     if (beyond.length > 0) completedRemoved += data.dryRun ? beyond.length : (await jobs.deleteMany({ _id: { $in: beyond.map((d) => d._id) } })).deletedCount;
+    // Failed jobs: the DLQ entry keeps their full snapshot, so the job document goes after a week.
+    const failedBefore = new Date(now - (data.failedAgeDays ?? settings.failedAgeDays) * 24 * HOUR);
+    const failedFilter = { queue, status: 'dead', failedAt: { $lt: failedBefore }, dlqPending: { $ne: true } };
+    const failedRemoved = data.dryRun ? await jobs.countDocuments(failedFilter) : (await jobs.deleteMany(failedFilter)).deletedCount;
     await context.reportProgress(30);
 
     const dlqBefore = new Date(now - (data.dlqRetentionDays ?? context.services.settings.dlqRetentionDays) * 24 * HOUR);
@@ -75,6 +80,6 @@ export const cleanupJob = defineJob({
     const notifications = db.collection('notifications');
     const notificationsRemoved = data.dryRun ? await notifications.countDocuments(readFilter) : (await notifications.deleteMany(readFilter)).deletedCount;
     await context.reportProgress(100);
-    return { dryRun: data.dryRun, completedJobs: completedRemoved, dlqEntries: dlqRemoved, files: files.length, notifications: notificationsRemoved };
+    return { dryRun: data.dryRun, completedJobs: completedRemoved, failedJobs: failedRemoved, dlqEntries: dlqRemoved, files: files.length, notifications: notificationsRemoved };
   },
 });

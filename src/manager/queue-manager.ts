@@ -29,6 +29,7 @@ import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
 import { engineQueuePlugin } from '../queues/engine/engine-plugin';
+import { memoryQueuePlugin } from '../queues/memory/memory-plugin';
 import { NamedQueues } from '../queues/named-queues';
 import { QueuePluginRegistry } from '../queues/plugin-registry';
 import type { Queue, RecurringJobInfo } from '../queues/queue-api';
@@ -77,7 +78,7 @@ export class QueueManager {
   private parent: QueueManager | undefined;
   private named: NamedQueues | undefined;
   /** Backends of the named-queue API (getQueue); applications may register their own. */
-  readonly queuePlugins = new QueuePluginRegistry().register(engineQueuePlugin);
+  readonly queuePlugins = new QueuePluginRegistry().register(engineQueuePlugin).register(memoryQueuePlugin);
   private controlQueue: string;
   private started: Started | undefined;
   private services: JobServices | undefined;
