@@ -51,6 +51,8 @@ describe('maintenance job handlers', () => {
       { jobId: 'old-done', queue: 'test', status: 'completed', completedAt: old },
       { jobId: 'new-done', queue: 'test', status: 'completed', completedAt: new Date() },
       { jobId: 'old-dead', queue: 'test', status: 'dead', failedAt: old },
+      { jobId: 'recent-dead', queue: 'test', status: 'dead', failedAt: new Date(Date.now() - 86_400_000) },
+      { jobId: 'old-dead-unrecorded', queue: 'test', status: 'dead', failedAt: old, dlqPending: true },
     ]);
     const dlq = db.collection('dead_letter_jobs');
     const longAgo = new Date(Date.now() - 100 * 86_400_000);
@@ -71,12 +73,13 @@ describe('maintenance job handlers', () => {
     const env = { EXPORT_DIR: join(dir, 'exports'), PROCESSED_DIR: join(dir, 'processed'), OUTBOX_DIR: join(dir, 'outbox'), CLEANUP_NOTIFICATION_AGE_DAYS: '7' };
 
     const dry = await withEnv(env, () => cleanupJob.handle(cleanupJob.schema.parse({ dryRun: true }), handlerContext(manager)));
-    expect(dry).toMatchObject({ dryRun: true, completedJobs: 1, dlqEntries: 2, files: 1, notifications: 1 });
+    expect(dry).toMatchObject({ dryRun: true, completedJobs: 1, failedJobs: 1, dlqEntries: 2, files: 1, notifications: 1 });
     expect(await jobs.countDocuments({ jobId: 'old-done' })).toBe(1);
 
     const result = await withEnv(env, () => cleanupJob.handle(cleanupJob.schema.parse({}), handlerContext(manager)));
-    expect(result).toMatchObject({ completedJobs: 1, dlqEntries: 2, files: 1, notifications: 1 });
-    expect((await jobs.find({}, { projection: { jobId: 1 } }).toArray()).map((j) => j.jobId).sort()).toEqual(expect.arrayContaining(['new-done', 'old-dead']));
+    expect(result).toMatchObject({ completedJobs: 1, failedJobs: 1, dlqEntries: 2, files: 1, notifications: 1 });
+    // Failed jobs go after 7 days (their DLQ entry keeps the snapshot), never before their DLQ entry exists.
+    expect((await jobs.find({}, { projection: { jobId: 1 } }).toArray()).map((j) => j.jobId).sort()).toEqual(['new-done', 'old-dead-unrecorded', 'recent-dead']);
     expect(await jobs.countDocuments({ jobId: 'old-done' })).toBe(0);
     expect((await dlq.find().toArray()).map((d) => d.jobId).sort()).toEqual(['d2', 'd4']);
     expect(existsSync(join(dir, 'exports', 'stale.csv'))).toBe(false);
