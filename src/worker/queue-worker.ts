@@ -25,6 +25,8 @@ export interface WorkerStats {
   currentJobs: string[];
   /** Last time the loop took work or found none (liveness). */
   lastActivityAt: Date | null;
+  /** Not starting jobs: paused here, or the queue paused (as last read). */
+  paused: boolean;
 }
 
 /**
@@ -183,6 +185,7 @@ export class QueueWorker {
       currentJob: current[0] ?? null,
       currentJobs: current,
       lastActivityAt: this.stats.lastActivityAt,
+      paused: this.pausedLocally || this.queuePaused.value,
     };
   }
 

@@ -23,6 +23,7 @@ function stalledWorker(): { worker: QueueWorker; events: WorkerEvents } {
     isRunning: true,
     processedJobs: 0,
     failedJobs: 0,
+    paused: false,
     retriedJobs: 0,
     fencedJobs: 0,
     uptime: 60_000,
