@@ -32,6 +32,7 @@ export class NamedQueues {
   private readonly queues = new Map<string, QueueProxy<unknown>>();
   private active: ActiveBackend;
   private polling = true;
+  /** The latest backend switch (shutdown waits for it). */
   private switching: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
 
@@ -63,11 +64,12 @@ export class NamedQueues {
    */
   async setActiveBackend(pluginId: string, config?: StoredPluginConfig, graceMs?: number): Promise<void> {
     const next = this.prepare(pluginId, config);
-    const run = this.switching.then(async () => {
-      const previous = this.active;
-      this.active = next;
-      for (const [name, queue] of this.queues) await queue.switchTo(this.create(name, next), this.polling, graceMs);
-      if (previous.plugin !== next.plugin || previous.context !== next.context) await previous.plugin.dispose?.(previous.context);
+    const previous = this.active;
+    this.active = next;
+    // Every queue starts holding new operations now; each switch waits for the one before it.
+    const switches = [...this.queues].map(([name, queue]) => queue.switchTo(() => this.create(name, next), this.polling, graceMs));
+    const run = Promise.all(switches).then(async () => {
+      await previous.plugin.dispose?.(previous.context);
       this.logger.info({ from: previous.plugin.id, to: next.plugin.id }, 'queue backend switched');
     });
     this.switching = run.catch(() => undefined);

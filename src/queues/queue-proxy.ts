@@ -138,13 +138,15 @@ export class QueueProxy<T> implements Queue<T> {
    * Moves to another backend: waits for operations under way, stops the old backend (its
    * in-flight jobs finish), then replays subscriptions, schedules, listeners and local pause.
    */
-  async switchTo(next: BackendQueue<T>, polling: boolean, graceMs?: number): Promise<void> {
+  async switchTo(create: () => BackendQueue<T>, polling: boolean, graceMs?: number): Promise<void> {
+    // Set before the first await: operations issued from now on wait for this switch.
     const previous = this.switching;
     let done!: () => void;
     const mine = new Promise<void>((resolve) => (done = resolve));
     this.switching = mine;
     try {
       await previous;
+      const next = create();
       await Promise.allSettled([...this.inFlight]);
       const old = this.backend;
       for (const unsubscribe of this.listeners.values()) unsubscribe();
