@@ -125,6 +125,26 @@ describe('named queues on the engine backend', () => {
     await waitFor(() => seen.includes(99), 'the re-used id to run');
   });
 
+  it('keeps delivering and firing schedules without Redis (degraded), and recovers when it returns', async () => {
+    const hub = await engineHub('degraded');
+    const queue = hub.getQueue<{ n: number }>('no-redis');
+    const seen: string[] = [];
+    await queue.consume(async (job) => void seen.push(job.id), { consumerGroup: 'g' });
+    await harness.redis.kill();
+    try {
+      await waitFor(() => !hub.lifecycle.redisUsable, 'the manager to notice Redis is gone');
+      const id = await queue.enqueue({ n: 1 });
+      await queue.scheduleRecurring('beat', { n: 2 }, 5, { startDelay: 0 }); // every 50 ms scaled
+      await waitFor(() => seen.includes(id) && seen.some((s) => s.startsWith('beat@')), 'a message and a tick without Redis', 20_000);
+    } finally {
+      await harness.redis.start(harness.redis.port);
+    }
+    await waitFor(() => hub.lifecycle.redisUsable, 'Redis back', 20_000);
+    const after = await queue.enqueue({ n: 3 });
+    await waitFor(() => seen.includes(after), 'a message after Redis returned', 20_000);
+    await queue.cancelRecurring('beat');
+  });
+
   it('progress of addJob jobs and of named-queue jobs is stored and published; pauses are per queue', async () => {
     const hub = await engineHub('controls');
     const named = hub.getQueue<{ n: number }>('named-pause');

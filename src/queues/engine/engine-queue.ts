@@ -288,8 +288,11 @@ export class EngineQueue<T> implements BackendQueue<T> {
   /** One pass of the queue's periodic work, skipped while a pass runs or polling is off. */
   private tick(): void {
     if (this.ticking || !this.polling || this.stopped) return;
-    this.ticking = this.runtime.host.internals.locks
-      .runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.config.pollIntervalMs * 3), () => this.tickOnce())
+    // Without Redis (degraded mode) every process ticks: tick job ids keep each run single.
+    const pass = this.runtime.host.lifecycle.redisUsable
+      ? this.runtime.host.internals.locks.runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.config.pollIntervalMs * 3), () => this.tickOnce())
+      : this.tickOnce();
+    this.ticking = pass
       .then(() => undefined)
       .catch((error: Error) => this.logger.warn({ err: error.message }, 'queue tick failed; will retry'))
       .finally(() => (this.ticking = undefined));
