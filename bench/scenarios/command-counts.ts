@@ -60,7 +60,6 @@ async function countWindow(
   redisSide: 'queue' | 'bull',
   ctx: BenchContext,
   mongo: MongoCounter | null,
-  jobs: number,
   work: () => Promise<number>,
 ): Promise<CountResult> {
   const redis = ctx.adminRedis(redisSide);
@@ -117,7 +116,7 @@ async function queueCounts(ctx: BenchContext, mode: 'single' | 'bulk'): Promise<
     const worker = await ctx.newWorker(manager, mode === 'single' ? 1 : 50, 50);
     worker.events.on('completed', () => done.hit());
     const jobs = mode === 'single' ? ctx.settings.countSingleJobs : ctx.settings.countBulkJobs;
-    const result = await countWindow('queue', ctx, counter, jobs, async () => {
+    const result = await countWindow('queue', ctx, counter, async () => {
       if (mode === 'single') return oneAtATime(jobs, done, (n) => manager.addJob({ type: NOOP_TYPE, data: { n } }));
       const added = await bulkAddQueue(manager, jobs, WINDOW_CAP_MS);
       await done.reach(added.jobs, WINDOW_CAP_MS);
@@ -139,7 +138,7 @@ async function bullCounts(ctx: BenchContext, mode: 'single' | 'bulk'): Promise<C
     worker.on('completed', () => done.hit());
     await worker.waitUntilReady();
     const jobs = mode === 'single' ? ctx.settings.countSingleJobs : ctx.settings.countBulkJobs;
-    const result = await countWindow('bull', ctx, null, jobs, async () => {
+    const result = await countWindow('bull', ctx, null, async () => {
       if (mode === 'single') return oneAtATime(jobs, done, (n) => queue.add(NOOP_TYPE, { n }));
       const added = await bulkAddBull(queue, jobs, WINDOW_CAP_MS);
       await done.reach(added.jobs, WINDOW_CAP_MS);

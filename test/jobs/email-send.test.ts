@@ -18,7 +18,7 @@ describe('email_send', () => {
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
-    onRcptTo(address, _session, callback) {
+    onRcptTo(_address, _session, callback) {
       if (rejectWith) {
         const error = new Error(rejectWith >= 500 ? 'mailbox unavailable' : 'try again later') as Error & { responseCode: number };
         error.responseCode = rejectWith;
