@@ -116,6 +116,9 @@ function timestampParts(value: unknown): [number, number] {
 
 /** Compares two values in MongoDB order: -1, 0 or 1. Missing (undefined) equals null. */
 export function compareBson(a: unknown, b: unknown): number {
+  // Index keys are mostly plain strings and numbers: skip the type dispatch for them.
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
   const ta = tagOf(a);
   const tb = tagOf(b);
   if (ta !== tb) return sign(RANK[ta] - RANK[tb]);
@@ -125,7 +128,13 @@ export function compareBson(a: unknown, b: unknown): number {
     case 'string': return compareStrings(String(a), String(b));
     case 'bool': return sign(Number(a) - Number(b));
     case 'date': return compareNumbers((a as Date).getTime(), (b as Date).getTime());
-    case 'objectId': return compareStrings(objectIdHex(a), objectIdHex(b));
+    case 'objectId': {
+      // Byte order is hex order, without building two strings.
+      const ba = bytesOf(a);
+      const bb = bytesOf(b);
+      if (ba.length === 12 && bb.length === 12) return compareBytes(ba, bb);
+      return compareStrings(objectIdHex(a), objectIdHex(b));
+    }
     case 'array': return compareArrays(a as unknown[], b as unknown[]);
     case 'object': return compareObjects(a as Record<string, unknown>, b as Record<string, unknown>);
     case 'binData': {

@@ -50,16 +50,21 @@ export class CollectionStore {
     return holder;
   }
 
-  /** Swaps in a new version of a stored document (same `_id`), maintaining indexes. */
-  replace(holder: DocHolder, next: Doc, emit = true): void {
+  /**
+   * Swaps in a new version of a stored document (same `_id`), maintaining indexes.
+   * `affected`, when given, holds the only indexes whose entries the change can alter
+   * (see SecondaryIndex.touchedBy); the others are not even recomputed.
+   */
+  replace(holder: DocHolder, next: Doc, emit = true, affected?: ReadonlySet<SecondaryIndex>): void {
     const old = holder.doc;
-    const nextEntries = this.indexes.map((ix) => ix.keysFor(next, holder));
-    const oldEntries = this.indexes.map((ix) => ix.keysFor(old, holder));
-    const changed = this.indexes.map((_ix, i) => !sameEntries(oldEntries[i], nextEntries[i]));
-    this.indexes.forEach((ix, i) => {
+    const indexes = affected ? this.indexes.filter((ix) => affected.has(ix)) : this.indexes;
+    const nextEntries = indexes.map((ix) => ix.keysFor(next, holder));
+    const oldEntries = indexes.map((ix) => ix.keysFor(old, holder));
+    const changed = indexes.map((_ix, i) => !sameEntries(oldEntries[i], nextEntries[i]));
+    indexes.forEach((ix, i) => {
       if (changed[i]) ix.assertUnique(nextEntries[i], holder.seq, this.ns);
     });
-    this.indexes.forEach((ix, i) => {
+    indexes.forEach((ix, i) => {
       if (!changed[i]) return;
       ix.remove(oldEntries[i]);
       ix.add(nextEntries[i]);

@@ -10,7 +10,9 @@ import { normalizeIndexSpec, resolveIndexConflict } from './index-catalog';
 import { project } from './projection';
 import { buildUpsertDocument } from './upsert-seed';
 import { applyUpdate } from './update-apply';
-import { parseUpdate } from './update-parse';
+import { parseUpdate, type ParsedUpdate } from './update-parse';
+import { writtenPaths } from './update-paths';
+import type { SecondaryIndex } from './secondary-index';
 import {
   EngineError,
   type ChangeEvent, type CollectionInfo, type CollectionResolver, type CreateIndexesOutcome, type Doc,
@@ -103,10 +105,11 @@ export class Collection implements EngineCollection {
       return { matched: 0, modified: 0, upsertedId: doc._id };
     }
     let modified = 0;
+    const affected = this.indexesAffectedBy(parsed);
     for (const holder of holders) {
       const next = applyUpdate(holder.doc, parsed, { arrayFilters: statement.arrayFilters, condition: statement.q });
       if (!next) continue;
-      this.store.replace(holder, next);
+      this.store.replace(holder, next, true, affected);
       modified++;
     }
     return { matched: holders.length, modified };
@@ -144,11 +147,18 @@ export class Collection implements EngineCollection {
     }
     const pre = holder.doc;
     const next = applyUpdate(pre, parsed, { arrayFilters: query.arrayFilters, condition: filter });
-    if (next) this.store.replace(holder, next);
+    if (next) this.store.replace(holder, next, true, this.indexesAffectedBy(parsed));
     return {
       value: shape(query.new ? next ?? pre : pre),
       lastErrorObject: { n: 1, updatedExisting: true },
     };
+  }
+
+  /** The indexes an operator update may change the entries of; undefined (all) for replacements and pipelines. */
+  private indexesAffectedBy(parsed: ParsedUpdate): Set<SecondaryIndex> | undefined {
+    if (parsed.kind !== 'operators') return undefined;
+    const written = writtenPaths(parsed.ops);
+    return new Set(this.store.indexes.filter((ix) => ix.touchedBy(written)));
   }
 
   delete(filter: Doc, limit: 0 | 1, collation?: Doc): number {

@@ -35,6 +35,9 @@ export class KeyBound {
 
 /** Compares an index key component with another component or a bound, in value order. */
 export function compareComponent(a: unknown, b: unknown): number {
+  // Plain strings and numbers (most key components) are never bounds.
+  const ta = typeof a;
+  if (ta === typeof b && (ta === 'string' || ta === 'number')) return compareBson(a, b);
   if (b instanceof KeyBound) return -b.compareTo(a);
   if (a instanceof KeyBound) return a.compareTo(b);
   return compareBson(a, b);

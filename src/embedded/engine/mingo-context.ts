@@ -8,6 +8,7 @@ import * as queryOps from 'mingo/operators/query';
 import * as windowOps from 'mingo/operators/window';
 import type { Options } from 'mingo/types/types';
 import { toEngineError } from './engine-errors';
+import { compileEqualityFilter } from './filter-fast';
 import { valueKey } from './value-key';
 import type { Doc } from './types';
 
@@ -85,9 +86,22 @@ function cacheKeyOf(filter: Doc): string {
   return valueKey(filter);
 }
 
-/** Compiles (and caches) a filter; mingo errors become EngineError 2. */
+/**
+ * Compiles a filter; mingo errors become EngineError 2. Equality filters on scalars
+ * are answered directly (mingo only for documents they cannot decide); others are
+ * compiled by mingo and cached.
+ */
 export function compileFilter(filter: Doc | undefined, collation?: Doc): CompiledFilter {
   if (!filter || Object.keys(filter).length === 0) return MATCH_ALL;
+  if (!collation) {
+    let mingo: CompiledFilter | undefined;
+    const direct = compileEqualityFilter(filter, () => (mingo ??= compileWithMingo(filter, undefined)));
+    if (direct) return direct;
+  }
+  return compileWithMingo(filter, collation);
+}
+
+function compileWithMingo(filter: Doc, collation: Doc | undefined): CompiledFilter {
   const key = collation ? undefined : cacheKeyOf(filter);
   if (key !== undefined) {
     const hit = cache.get(key);

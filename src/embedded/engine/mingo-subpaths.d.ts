@@ -33,3 +33,6 @@ declare module 'mingo/operators/accumulator' {
 declare module 'mingo/operators/window' {
   export * from 'mingo/types/operators/window/index';
 }
+declare module 'mingo/util' {
+  export * from 'mingo/types/util/index';
+}

@@ -1,4 +1,4 @@
-import { compareBson } from './bson-order';
+import { compareBson, isPlainObject } from './bson-order';
 import { pathValues } from './document-paths';
 import { duplicateKeyError } from './duplicate-key';
 import { parallelArrays } from './engine-errors';
@@ -13,17 +13,43 @@ import { valueKey } from './value-key';
  */
 export class SecondaryIndex {
   readonly fields: string[];
+  private readonly fieldPaths: string[][];
   readonly directions: number[];
   readonly tree: OrderedIndex;
   /** Set once some document produced several keys; planner then avoids index-provided sort. */
   multikey = false;
   private readonly partial: CompiledFilter | undefined;
+  /** The paths whose values decide this index's entries (key and partial-filter fields); undefined: unknown. */
+  private readonly watched: string[][] | undefined;
+  private readonly watchedRoots: Set<string>;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.fieldPaths = this.fields.map((f) => f.split('.'));
     this.directions = this.fields.map((f) => (spec.key[f] < 0 ? -1 : 1));
     this.tree = new OrderedIndex(this.directions);
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
+    const filterFields = spec.partialFilterExpression ? fieldsOfFilter(spec.partialFilterExpression) : [];
+    const watched = filterFields && [...this.fields, ...filterFields].map(documentPath);
+    // A path cut to nothing (`0.a`) lies under every write.
+    this.watched = watched?.every((w) => w.length > 0) ? watched : undefined;
+    this.watchedRoots = new Set(this.watched?.map((w) => w[0]));
+  }
+
+  /**
+   * Whether writing `written` (paths cut at their first array-element segment) may
+   * change this index's entries: false only when no written path and no watched path
+   * is a prefix of the other, so updates of unindexed fields skip the index entirely.
+   */
+  touchedBy(written: ReadonlyArray<readonly string[]>): boolean {
+    const watched = this.watched;
+    if (!watched) return true;
+    for (const p of written) {
+      if (p.length === 0) return true;
+      if (!this.watchedRoots.has(p[0])) continue;
+      if (watched.some((w) => isPrefix(w, p) || isPrefix(p, w))) return true;
+    }
+    return false;
   }
 
   get name(): string {
@@ -39,6 +65,22 @@ export class SecondaryIndex {
   keysFor(doc: Doc, holder: DocHolder): IndexEntry[] {
     const seq = holder.seq;
     if (this.partial && !this.partial.test(doc)) return [];
+    // Without arrays on the key paths a document has exactly one key: read it directly.
+    const key: unknown[] = [];
+    let present = false;
+    for (const segs of this.fieldPaths) {
+      const value = valueWithoutArrays(doc, segs);
+      if (value === HAS_ARRAY) return this.multikeyEntries(doc, holder);
+      if (value !== undefined) present = true;
+      key.push(value ?? null);
+    }
+    if (this.spec.sparse && !present) return [];
+    return [{ key, seq, holder }];
+  }
+
+  /** keysFor when some key path meets an array: one entry per distinct element value. */
+  private multikeyEntries(doc: Doc, holder: DocHolder): IndexEntry[] {
+    const seq = holder.seq;
     const perField: unknown[][] = [];
     let expandedFields = 0;
     let anyPresent = false;
@@ -111,4 +153,50 @@ export function sameEntries(a: IndexEntry[], b: IndexEntry[]): boolean {
     }
   }
   return true;
+}
+
+const HAS_ARRAY = Symbol('has-array');
+
+/** The value at a path as pathValues sees it when no array is on the way; HAS_ARRAY otherwise. */
+function valueWithoutArrays(doc: Doc, segs: string[]): unknown {
+  let cur: unknown = doc;
+  for (const seg of segs) {
+    if (Array.isArray(cur)) return HAS_ARRAY;
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[seg];
+  }
+  return Array.isArray(cur) ? HAS_ARRAY : cur;
+}
+
+/** The path's segments up to its first numeric one (which may index an array: any write under it counts). */
+function documentPath(path: string): string[] {
+  const segs = path.split('.');
+  const cut = segs.findIndex((s) => /^\d+$/.test(s));
+  return cut < 0 ? segs : segs.slice(0, cut);
+}
+
+function isPrefix(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length > b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The field paths a filter reads, or undefined when it uses a top-level operator that could read any ($expr, $where...). */
+function fieldsOfFilter(filter: Doc): string[] | undefined {
+  const out: string[] = [];
+  for (const [key, cond] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or' || key === '$nor') {
+      if (!Array.isArray(cond)) return undefined;
+      for (const part of cond) {
+        const inner = isPlainObject(part) ? fieldsOfFilter(part) : undefined;
+        if (!inner) return undefined;
+        out.push(...inner);
+      }
+    } else if (key.startsWith('$')) {
+      return undefined;
+    } else {
+      out.push(key);
+    }
+  }
+  return out;
 }

@@ -8,7 +8,9 @@
  *
  * Stored documents are immutable: an update builds a new document object and
  * swaps it in (copy on write). Documents handed out by `find`/`aggregate` may
- * therefore be held by a cursor and serialized later without cloning.
+ * therefore be held by a cursor and serialized later without cloning. A new
+ * version shares the embedded documents and arrays the update did not write with
+ * the previous one, so nothing may ever write into any part of a stored document.
  */
 
 /** A BSON document as JS values (bson's default promotion: Int32/Double/safe Long → number). */

@@ -1,6 +1,7 @@
 import { isPlainObject, tagOf } from './bson-order';
 import { badValue, conflictingUpdate, failedToParse } from './engine-errors';
 import { EngineError, type Doc } from './types';
+import { pathInfo } from './update-paths';
 
 /** Classifies an update (`u`) and performs MongoDB's parse-time checks (9, 40, 52). */
 
@@ -62,7 +63,7 @@ export function parseUpdate(u: Doc | Doc[]): ParsedUpdate {
       throw failedToParse(`Modifiers operate on fields but we found type ${tagOf(arg)} instead. For example: {$mod: {<field>: ...}} not {${op}: ${JSON.stringify(arg)}}`);
     }
     for (const path of Object.keys(arg)) {
-      if (path === '' || path.split('.').some((s) => s === '')) {
+      if (pathInfo(path).hasEmptySegment) {
         throw new EngineError(56, 'EmptyFieldName', `An update path '${path}' contains an empty field name, which is not allowed.`);
       }
       if (path.startsWith('$')) throw badValue(`The dollar ($) prefixed field '${path}' is not valid for an update path`);
