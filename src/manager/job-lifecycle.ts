@@ -12,12 +12,12 @@ import type { ProgressFeed } from '../cache/progress-feed';
 import type { RedisKeys } from '../cache/redis-keys';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
-import type { JobDocument, JobStore, Lease } from '../storage/job-store';
+import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
 import { CacheCounters } from './cache-counters';
 
 /** A job a worker has claimed: its document and the lease every later write must present. */
 export interface ClaimedJob {
-  doc: JobDocument;
+  doc: ClaimedJobDocument;
   lease: Lease;
   source: 'redis' | 'mongo';
 }
@@ -254,7 +254,7 @@ export class JobLifecycle {
   }
 }
 
-function toClaimed(doc: JobDocument, workerId: string, source: ClaimedJob['source']): ClaimedJob {
+function toClaimed(doc: ClaimedJobDocument, workerId: string, source: ClaimedJob['source']): ClaimedJob {
   return { doc, source, lease: { jobId: doc.jobId, workerId, lockToken: doc.lockToken ?? '' } };
 }
 

@@ -143,7 +143,7 @@ export class QueueManager {
       await Promise.all([jobModel.createCollection(), dlqModel.createCollection()]);
       const controls = new QueueControlStore(connection.collection<QueueControlDocument>('queue_controls') as unknown as Collection<QueueControlDocument>);
       await Promise.all([jobModel.createIndexes(), dlqModel.createIndexes(), controls.ensureIndexes()]);
-      const redis = createRedisClient(this.config.redis, this.logger, 'commands');
+      const redis = createRedisClient(this.config.redis, this.logger, 'commands', { enableAutoPipelining: true });
       await connectRedis(redis, this.logger, 'commands');
       this.started = this.assemble(connection, redis, new ProgressFeed(this.config.redis, this.logger), controls, true);
       this.logger.info({ db: connection.name, redis: redis.status }, 'queue manager started');

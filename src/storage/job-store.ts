@@ -20,6 +20,11 @@ export interface Lease {
   lockToken: string;
 }
 
+/** A job as a worker claims it: everything but its records of the past (history, errors, result). */
+export type ClaimedJobDocument = Omit<JobDocument, 'history' | 'errors' | 'lastError' | 'result' | 'progress'>;
+/** Leaves the audit arrays in MongoDB: a worker needs the job, not its past, and they are the bulk of a document. */
+const CLAIM_PROJECTION = { history: 0, errors: 0, lastError: 0, result: 0, progress: 0 } as const;
+
 const CLAIMABLE = [JobStatus.Pending, JobStatus.Batched];
 /** Statuses an admin may cancel or reschedule from: the job is waiting, not running. */
 const WAITING = [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Batched];
@@ -75,11 +80,12 @@ export class JobStore {
    * pending, jobs the loader put into Redis are batched: the claim tries pending first, then batched,
    * each a plain guarded update whose audit entry names the status it left.
    */
-  async claimById(jobId: string, workerId: string, leaseMs: number, now: Date): Promise<JobDocument | null> {
+  async claimById(jobId: string, workerId: string, leaseMs: number, now: Date): Promise<ClaimedJobDocument | null> {
     const lockToken = randomUUID();
     for (const from of CLAIMABLE) {
       const doc = await this.collection.findOneAndUpdate({ jobId, status: from }, this.claimUpdate(from, workerId, lockToken, leaseMs, now), {
         returnDocument: 'after',
+        projection: CLAIM_PROJECTION,
       });
       if (doc) return doc;
     }
@@ -87,10 +93,11 @@ export class JobStore {
   }
 
   /** pending → processing for the best ready job of a queue, straight from MongoDB (no Redis, or a cache miss). */
-  async claimNext(queue: string, workerId: string, leaseMs: number, now: Date): Promise<JobDocument | null> {
+  async claimNext(queue: string, workerId: string, leaseMs: number, now: Date): Promise<ClaimedJobDocument | null> {
     return this.collection.findOneAndUpdate({ queue, status: JobStatus.Pending }, this.claimUpdate(JobStatus.Pending, workerId, randomUUID(), leaseMs, now), {
       sort: CLAIM_SORT,
       returnDocument: 'after',
+      projection: CLAIM_PROJECTION,
     });
   }
 
@@ -99,7 +106,7 @@ export class JobStore {
    * guarded statement per source status, then a read of what this call's token won); returns
    * those it won, best first.
    */
-  async claimMany(jobIds: string[], workerId: string, leaseMs: number, now: Date): Promise<JobDocument[]> {
+  async claimMany(jobIds: string[], workerId: string, leaseMs: number, now: Date): Promise<ClaimedJobDocument[]> {
     if (jobIds.length === 0) return [];
     if (jobIds.length === 1) {
       const one = await this.claimById(jobIds[0], workerId, leaseMs, now);
@@ -112,7 +119,7 @@ export class JobStore {
       })),
       { ordered: false },
     );
-    return this.collection.find({ jobId: { $in: jobIds }, lockToken }).sort(CLAIM_SORT).toArray();
+    return this.collection.find({ jobId: { $in: jobIds }, lockToken }, { projection: CLAIM_PROJECTION }).sort(CLAIM_SORT).toArray() as Promise<ClaimedJobDocument[]>;
   }
 
   /**

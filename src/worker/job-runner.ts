@@ -29,7 +29,8 @@ export class JobRunner {
     this.config = manager.config;
   }
 
-  async run(job: ClaimedJob, shutdownSignal: AbortSignal): Promise<RunOutcome> {
+  /** `handlerDone` is called once the handler has settled, before its outcome is written. */
+  async run(job: ClaimedJob, shutdownSignal: AbortSignal, handlerDone: () => void = () => undefined): Promise<RunOutcome> {
     const log = this.logger.child({ jobId: job.doc.jobId, type: job.doc.type, attempt: job.doc.attempts });
     const { locks, } = this.manager.internals;
     let lock: Lock | null = null;
@@ -57,7 +58,7 @@ export class JobRunner {
       });
     }, this.config.worker.heartbeatInterval);
     try {
-      const result = await this.invoke(job, controller.signal, log);
+      const result = await this.invoke(job, controller.signal, log).finally(handlerDone);
       const recorded = await this.lifecycle.complete(job, result);
       const durationMs = performance.now() - started;
       log.debug({ durationMs: Math.round(durationMs) }, recorded ? 'job completed' : 'job completed but fenced');

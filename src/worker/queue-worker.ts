@@ -10,6 +10,9 @@ import { MaintenanceLoop } from '../scheduler/maintenance-loop';
 import { JobRunner } from './job-runner';
 import { WorkerEvents } from './worker-events';
 
+/** Claims one worker keeps in flight at once. */
+const MAX_CLAIMS_IN_FLIGHT = 2;
+
 export interface WorkerStats {
   workerId: string;
   isRunning: boolean;
@@ -40,7 +43,17 @@ export class QueueWorker {
   readonly events = new WorkerEvents();
   private readonly logger: Logger;
   private presenceTimer: NodeJS.Timeout | undefined;
+  /** Jobs taken and not yet recorded (running, or their outcome being written). */
   private readonly active = new Map<string, Promise<void>>();
+  /** Handlers running now: what `concurrency` bounds. */
+  private handlersRunning = 0;
+  /** Claims in flight, the slots they reserved, and when one last failed. */
+  private readonly claims = new Set<Promise<number>>();
+  private reservedSlots = 0;
+  private lastClaimErrorAt = 0;
+  private readonly handBacks = new Set<Promise<void>>();
+  /** Jobs asked for per claim. */
+  private readonly claimSize: number;
   private readonly shutdown = new AbortController();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -70,8 +83,10 @@ export class QueueWorker {
     if (!(pollIntervalMs > 0)) throw new RangeError(`pollIntervalMs must be positive, got ${pollIntervalMs}`);
     this.workerId = workerId;
     this.refillAt = Math.max(1, Math.min(batchSize, Math.floor(concurrency / 4)));
+    // Half the slots per claim, so two claims can be in flight while jobs run.
+    this.claimSize = Math.min(batchSize, Math.max(this.refillAt, Math.ceil(concurrency / 2)));
     // Every running job listens on the shutdown signal: allow one listener per slot without a leak warning.
-    setMaxListeners(Math.max(10, concurrency + 10), this.shutdown.signal);
+    setMaxListeners(Math.max(10, 2 * concurrency + 10), this.shutdown.signal);
     // Counted when the outcome is recorded in MongoDB (not after the job lock's release), so the
     // stats never lag behind what MongoDB already shows.
     this.events.on('completed', () => (this.stats.processed += 1));
@@ -112,9 +127,11 @@ export class QueueWorker {
     if (!this.running) return;
     this.running = false;
     this.wakeIdle?.();
-    this.slotFreed?.();
+    this.notifyChange();
     this.blocking?.disconnect();
     await this.loop;
+    // Claims still answering hand their jobs back (the worker no longer runs).
+    await Promise.allSettled([...this.claims]);
     const inFlight = Promise.allSettled([...this.active.values()]);
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'timeout'>((resolve) => {
@@ -126,6 +143,7 @@ export class QueueWorker {
       await inFlight;
     }
     clearTimeout(graceTimer);
+    await Promise.allSettled([...this.handBacks]);
     await this.runner?.settle();
     clearInterval(this.presenceTimer);
     await this.manager.workerRegistry.remove(this.workerId);
@@ -194,29 +212,37 @@ export class QueueWorker {
     await this.manager.workerRegistry.announce(this.getStats());
   }
 
+  /**
+   * The claim loop. A slot frees when its handler returns; the outcome is written meanwhile (group
+   * commit), so claims overlap those writes, and up to MAX_CLAIMS_IN_FLIGHT claims (each of up to
+   * claimSize jobs) run at once so one claim's round trips hide behind another's. Slots a claim
+   * asked for stay reserved until it answers. Jobs whose outcome is still being written count
+   * against a second `concurrency`, which bounds that backlog when MongoDB is slow.
+   */
   private async runLoop(): Promise<void> {
     while (this.running) {
       try {
-        const free = this.concurrency - this.active.size;
-        // While jobs run, refill once a quarter of the slots (up to batchSize) is free: one claim
-        // (ZMPOP + updateMany + find) then serves several jobs instead of one findAndModify per slot.
-        if (free <= 0 || (free < this.refillAt && this.active.size > 0)) {
-          await new Promise<void>((resolve) => (this.slotFreed = resolve));
-          continue;
-        }
         if (await this.holding()) {
           this.stats.lastActivityAt = new Date();
           await this.sleep(this.pollIntervalMs);
           continue;
         }
-        const want = Math.min(free, this.batchSize);
-        let jobs = await this.manager.lifecycle.take(this.workerId, want);
-        if (jobs.length === 0 && this.running) jobs = await this.idle(want);
-        this.stats.lastActivityAt = new Date();
-        for (const job of jobs) {
-          if (this.running && !this.pausedLocally && !this.queuePaused.value) this.launch(job);
-          else await this.manager.lifecycle.returnUnstarted(job, this.running ? 'worker paused: taken but not started' : 'worker stopping: taken but not started');
+        if (Date.now() - this.lastClaimErrorAt < this.pollIntervalMs) {
+          await this.sleep(this.pollIntervalMs);
+          continue;
         }
+        const room = Math.min(this.concurrency - this.handlersRunning, 2 * this.concurrency - this.active.size) - this.reservedSlots;
+        const busy = this.handlersRunning + this.claims.size > 0;
+        // While jobs run, claim once a quarter of the slots is free: one claim (ZMPOP + update + find)
+        // then serves several jobs instead of one findAndModify per slot.
+        if (room <= 0 || (busy && room < this.refillAt) || this.claims.size >= MAX_CLAIMS_IN_FLIGHT) {
+          await this.nextChange();
+          continue;
+        }
+        const want = Math.min(room, this.claimSize);
+        const claim = this.claim(want);
+        // With nothing else going on, this claim's answer decides whether to idle.
+        if (!busy && (await claim) === 0 && this.running) this.accept(await this.idle(want));
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'worker loop error; retrying after the poll interval');
         // A loop that fails and retries (MongoDB down) is alive: liveness must not restart it.
@@ -224,6 +250,59 @@ export class QueueWorker {
         await this.sleep(this.pollIntervalMs);
       }
     }
+  }
+
+  /** Claims up to `want` jobs (slots reserved meanwhile) and launches them; resolves with how many it got. */
+  private claim(want: number): Promise<number> {
+    this.reservedSlots += want;
+    const claim: Promise<number> = this.manager.lifecycle
+      .take(this.workerId, want)
+      .then((jobs) => {
+        this.reservedSlots -= want;
+        this.accept(jobs);
+        return jobs.length;
+      })
+      .catch((error: Error) => {
+        this.reservedSlots -= want;
+        this.lastClaimErrorAt = Date.now();
+        this.logger.warn({ err: error.message }, 'claim failed; retrying after the poll interval');
+        return 0;
+      })
+      .finally(() => {
+        this.claims.delete(claim);
+        this.stats.lastActivityAt = new Date();
+        this.notifyChange();
+      });
+    this.claims.add(claim);
+    return claim;
+  }
+
+  /** Starts claimed jobs, or hands them back when the worker is stopping or paused. */
+  private accept(jobs: ClaimedJob[]): void {
+    for (const job of jobs) {
+      if (this.running && !this.pausedLocally && !this.queuePaused.value) this.launch(job);
+      else this.track(this.manager.lifecycle.returnUnstarted(job, this.running ? 'worker paused: taken but not started' : 'worker stopping: taken but not started'));
+    }
+  }
+
+  /** Resolves when a slot frees, a claim answers, or the worker stops or resumes. */
+  private nextChange(): Promise<void> {
+    return new Promise<void>((resolve) => (this.slotFreed = resolve));
+  }
+
+  private notifyChange(): void {
+    const wake = this.slotFreed;
+    this.slotFreed = undefined;
+    wake?.();
+  }
+
+  /** Hand-backs in flight, awaited by stop(). */
+  private track(work: Promise<unknown>): void {
+    const settled: Promise<void> = work
+      .then(() => undefined)
+      .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not hand a job back; its lease will expire'))
+      .finally(() => this.handBacks.delete(settled));
+    this.handBacks.add(settled);
   }
 
   /** Nothing to do: wait for a wake-up on Redis, or poll MongoDB while Redis is down. */
@@ -244,13 +323,21 @@ export class QueueWorker {
   private launch(job: ClaimedJob): void {
     const runner = this.runner;
     if (!runner) return;
+    this.handlersRunning += 1;
+    let slotHeld = true;
+    const freeSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      this.handlersRunning -= 1;
+      this.notifyChange();
+    };
     const run = runner
-      .run(job, this.shutdown.signal)
+      .run(job, this.shutdown.signal, freeSlot)
       .then(() => undefined)
       .finally(() => {
         this.active.delete(job.doc.jobId);
-        this.slotFreed?.();
-        this.slotFreed = undefined;
+        freeSlot();
+        this.notifyChange();
       });
     this.active.set(job.doc.jobId, run);
   }
