@@ -28,6 +28,7 @@ import { checkComponents, type HealthReport } from './health-check';
 import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
+import { DELIVERY_PRIORITY_LEVELS, deliveryAdminDefinition, QUEUE_MESSAGE_TYPE } from '../queues/engine/delivery';
 import { engineQueuePlugin } from '../queues/engine/engine-plugin';
 import { memoryQueuePlugin } from '../queues/memory/memory-plugin';
 import { NamedQueues } from '../queues/named-queues';
@@ -345,7 +346,21 @@ export class QueueManager {
     return this.s.dlqStore.findByJobId(jobId);
   }
 
+  /**
+   * Reprocesses a DLQ entry (a new job with the corrections merged into its data). An entry of a
+   * named queue's consumer group goes back to that group's deliveries.
+   */
   async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
+    const entry = await this.s.dlqService.findEntry(id);
+    if (entry.queue !== this.config.name && entry.type === QUEUE_MESSAGE_TYPE) {
+      const group = this.derive(entry.queue, { registry: new JobRegistry().register(deliveryAdminDefinition), priorityLevels: DELIVERY_PRIORITY_LEVELS });
+      await group.start();
+      try {
+        return await group.reprocessDLQEntry(String(entry._id), admin, corrections);
+      } finally {
+        await group.close();
+      }
+    }
     return this.s.dlqService.reprocess(id, admin, corrections);
   }
 

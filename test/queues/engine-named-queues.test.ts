@@ -48,6 +48,27 @@ describe('named queues on the engine backend', () => {
     expect((await queue.getStats()).failed).toBe(1);
   });
 
+  it('reprocesses a dead-lettered delivery with corrections, back to its consumer group', async () => {
+    const hub = await engineHub('reprocess');
+    const queue = hub.getQueue<{ order: number }>('orders');
+    const seen: Array<{ id: string; order: number }> = [];
+    await queue.consume(
+      async (job) => {
+        seen.push({ id: job.id, order: job.data.order });
+        if (job.data.order < 0) throw new Error('negative order');
+      },
+      { consumerGroup: 'fulfilment', maxRetries: 0 },
+    );
+    const id = await queue.enqueue({ order: -1 });
+    const entry = await waitFor(() => hub.findDLQEntryByJobId(deliveryJobId('orders', 'fulfilment', id)), 'the DLQ entry');
+    const result = await hub.reprocessDLQEntry(String(entry._id), 'ana', { order: 7 });
+    expect(result.newJobId).toBe(`${deliveryJobId('orders', 'fulfilment', id)}:reprocess:1`);
+    await waitFor(() => seen.some((s) => s.order === 7), 'the corrected run');
+    expect(seen.at(-1)).toEqual({ id: `${id}:reprocess:1`, order: 7 });
+    await waitFor(async () => (await queue.getStats()).consumerGroups[0]?.completed === 1, 'the completion');
+    expect((await hub.findDLQEntryByJobId(entry.jobId))?.reprocessCount).toBe(1);
+  });
+
   it('loses no message when Redis is flushed: the batches are rebuilt from MongoDB', async () => {
     const hub = await engineHub('flush');
     const queue = hub.getQueue<{ n: number }>('durable');

@@ -1,4 +1,7 @@
+import { z } from 'zod';
+import { defineJob, type JobDefinition } from '../../domain/job-definition';
 import type { JobRecord } from '../../domain/job-record';
+import { PermanentJobError } from '../../errors';
 import { JobStatus } from '../../domain/job-status';
 import { bandOf, type PriorityLevels } from '../../domain/priority-band';
 import { historyEntry } from '../../storage/audit';
@@ -63,3 +66,17 @@ export function buildDelivery(message: MessageDocument, group: string, settings:
     history: [historyEntry(null, status, 'enqueue', now, `message ${message.messageId} for group ${group}`)],
   };
 }
+
+/**
+ * The delivery type as an admin tool sees it (reprocessing a dead-lettered delivery): any data,
+ * retries as the named-queue API does them. Only consumers run deliveries; this handler never does.
+ */
+export const deliveryAdminDefinition: JobDefinition = defineJob({
+  type: QUEUE_MESSAGE_TYPE,
+  description: 'a message of a named queue for one consumer group',
+  schema: z.unknown(),
+  defaults: { backoff: { type: 'exponential', delay: 2000, jitter: 0 } },
+  async handle() {
+    throw new PermanentJobError('named-queue messages run in their consumers (queue.consume), not in a job worker');
+  },
+});
