@@ -1,7 +1,8 @@
 /**
  * `pnpm demo`: adds a mix of jobs across the four priority bands (some of them failing into
  * the dead-letter queue), runs two workers, prints progress and a summary, reprocesses one
- * dead-lettered job with corrected data, and stops cleanly.
+ * dead-lettered job with corrected data, shows the named-queue API (a broadcast to two consumer
+ * groups, a recurring health check), and stops cleanly.
  *
  * With no MONGO_URI it starts a local MongoDB (mongodb-memory-server, or the embedded
  * server on a machine without mongod); with no REDIS_URL/REDIS_HOST, a private redis-server.
@@ -142,8 +143,25 @@ async function main(): Promise<void> {
   }
   say(`  welcome emails written to ${process.env.OUTBOX_DIR}`);
 
+  // The named-queue API on the same engine: broadcast to two consumer groups, and a recurring check.
+  say('');
+  say('named queues');
+  const sync = manager.getQueue<{ key: string }>('cache-sync');
+  const received: Record<string, string[]> = { 'cache-eu': [], search: [] };
+  for (const group of Object.keys(received)) await sync.consume(async (job) => void received[group].push(job.data.key), { consumerGroup: group });
+  for (const key of ['user:1', 'user:2', 'order:9']) await sync.enqueue({ key }, { jobId: `invalidate:${key}` });
+  const health = manager.getQueue<{ system: string }>('healthchecks');
+  const checks: string[] = [];
+  await health.consume(async (job) => void checks.push(job.id), { consumerGroup: 'checkers' });
+  await health.scheduleRecurring('healthcheck:billing', { system: 'billing' }, 1, { startDelay: 0 });
+  while (received['cache-eu'].length < 3 || received.search.length < 3 || checks.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const [group, keys] of Object.entries(received)) say(`  cache-sync → group ${group} received ${keys.join(', ')}`);
+  say(`  healthchecks ran ${checks.length} ticks: ${checks.slice(0, 2).join(', ')}`);
+  await health.cancelRecurring('healthcheck:billing');
+
   await Promise.all(workers.map((w) => w.stop()));
-  await manager.close();
+  // Stops the named queues' consumers (in-flight jobs finish), then closes the connections.
+  await manager.shutdown();
   await redis?.stop();
   await mongo?.stop();
   say('demo finished');
