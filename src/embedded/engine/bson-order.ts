@@ -97,6 +97,15 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return sign(a.length - b.length);
 }
 
+/** The 12 bytes of an ObjectId (the common key component after strings and numbers), else undefined. */
+function objectIdBytes(value: unknown): Uint8Array | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as { _bsontype?: unknown; buffer?: unknown };
+  if (v._bsontype !== 'ObjectId' && v._bsontype !== 'ObjectID') return undefined;
+  const bytes = v.buffer;
+  return bytes instanceof Uint8Array && bytes.length === 12 ? bytes : undefined;
+}
+
 function objectIdHex(value: unknown): string {
   const v = value as { toHexString?: () => string; toString(): string };
   return typeof v.toHexString === 'function' ? v.toHexString() : v.toString();
@@ -119,6 +128,11 @@ export function compareBson(a: unknown, b: unknown): number {
   // Index keys are mostly plain strings and numbers: skip the type dispatch for them.
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
+  const oa = objectIdBytes(a);
+  if (oa) {
+    const ob = objectIdBytes(b);
+    if (ob) return compareBytes(oa, ob);
+  }
   const ta = tagOf(a);
   const tb = tagOf(b);
   if (ta !== tb) return sign(RANK[ta] - RANK[tb]);

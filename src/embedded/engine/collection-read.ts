@@ -1,7 +1,7 @@
 import type { CollectionStore } from './collection-store';
 import { compileFilter } from './mingo-context';
 import type { DocHolder } from './ordered-index';
-import { scanIndex } from './index-scan';
+import { pointHolders, scanIndex } from './index-scan';
 import { planQuery } from './query-planner';
 import { compareKeyed, keyed, topK, validateSort } from './sort-order';
 import { badValue } from './engine-errors';
@@ -47,7 +47,7 @@ export function selectHolders(store: CollectionStore, sel: Selection): DocHolder
     ordered = sortSpec.length === 0;
     naturalSource = true;
   } else {
-    source = scanIndex(plan);
+    source = pointHolders(plan) ?? scanIndex(plan);
     ordered = sortSpec.length > 0 && plan.providesSort;
   }
 
@@ -93,7 +93,7 @@ export function countMatches(
   } else if (plan.kind === 'scan') {
     source = store.docs.values();
   } else {
-    source = scanIndex(plan);
+    source = pointHolders(plan) ?? scanIndex(plan);
   }
   let n = 0;
   const want = limit > 0 ? skip + limit : Infinity;

@@ -110,6 +110,6 @@ export class CollectionStore {
 
   clear(): void {
     this.docs.clear();
-    for (const ix of this.indexes) ix.tree.clear();
+    for (const ix of this.indexes) ix.clear();
   }
 }

@@ -83,7 +83,9 @@ export function setPath(doc: Doc, path: string, value: unknown): void {
 export function withIdFirst(doc: Doc): Doc {
   const keys = Object.keys(doc);
   if (keys[0] === '_id' || !('_id' in doc)) return doc;
-  const out: Doc = { _id: doc._id };
+  // Not `{ _id: ... }` then keyed stores: V8 turns that object into a slow dictionary.
+  const out: Doc = {};
+  out._id = doc._id;
   for (const k of keys) if (k !== '_id') out[k] = doc[k];
   return out;
 }

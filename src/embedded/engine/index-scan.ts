@@ -1,5 +1,6 @@
 import { KeyBound } from './key-bound';
 import type { DocHolder, IndexEntry } from './ordered-index';
+import { NOT_POINT } from './point-map';
 import type { IndexPlan } from './query-planner';
 
 /** Walks the key intervals of an index plan and yields each document once. */
@@ -72,4 +73,28 @@ export function* scanIndex(plan: IndexPlan): Generator<DocHolder> {
       if (entry.holder) yield entry.holder;
     }
   }
+}
+
+/**
+ * The documents of an equality-only plan on a unique single-field index, found by
+ * hash lookups in the order scanIndex would yield them; undefined when the plan is of
+ * another shape or a value is one the point map does not hold (scanIndex then walks).
+ */
+export function pointHolders(plan: IndexPlan): DocHolder[] | undefined {
+  const points = plan.index.points;
+  if (!points || plan.range || plan.eqValues.length !== 1) return undefined;
+  const values = plan.eqValues[0];
+  const out: DocHolder[] = [];
+  const seen = plan.index.multikey ? new Set<number>() : undefined;
+  for (let i = 0; i < values.length; i++) {
+    const entry = points.get(values[plan.backward ? values.length - 1 - i : i]);
+    if (entry === NOT_POINT) return undefined;
+    if (!entry?.holder) continue;
+    if (seen) {
+      if (seen.has(entry.seq)) continue;
+      seen.add(entry.seq);
+    }
+    out.push(entry.holder);
+  }
+  return out;
 }

@@ -38,6 +38,12 @@ export function compareComponent(a: unknown, b: unknown): number {
   // Plain strings and numbers (most key components) are never bounds.
   const ta = typeof a;
   if (ta === typeof b && (ta === 'string' || ta === 'number')) return compareBson(a, b);
+  // Dates (TTL and lease keys) by time, as compareBson does, without its type dispatch.
+  if (a instanceof Date && b instanceof Date) {
+    const x = a.getTime();
+    const y = b.getTime();
+    if (x === x && y === y) return x < y ? -1 : x > y ? 1 : 0;
+  }
   if (b instanceof KeyBound) return -b.compareTo(a);
   if (a instanceof KeyBound) return a.compareTo(b);
   return compareBson(a, b);

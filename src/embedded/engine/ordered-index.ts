@@ -41,8 +41,16 @@ export class OrderedIndex {
   /** Index order: each component by BSON order times its direction, then by seq. */
   compare(a: IndexEntry, b: IndexEntry): number {
     const dirs = this.directions;
+    const ka = a.key;
+    const kb = b.key;
     for (let i = 0; i < dirs.length; i++) {
-      const c = compareComponent(a.key[i], b.key[i]);
+      const x = ka[i];
+      const y = kb[i];
+      // Strings and numbers (most key components) compared inline; NaN and the rest by compareComponent.
+      let c: number;
+      if (typeof x === 'string' && typeof y === 'string') c = x < y ? -1 : x > y ? 1 : 0;
+      else if (typeof x === 'number' && typeof y === 'number' && x === x && y === y) c = x < y ? -1 : x > y ? 1 : 0;
+      else c = compareComponent(x, y);
       if (c !== 0) return c * dirs[i];
     }
     return a.seq - b.seq;

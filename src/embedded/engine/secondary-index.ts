@@ -4,6 +4,7 @@ import { duplicateKeyError } from './duplicate-key';
 import { parallelArrays } from './engine-errors';
 import { compileFilter, type CompiledFilter } from './mingo-context';
 import { OrderedIndex, type DocHolder, type IndexEntry } from './ordered-index';
+import { NOT_POINT, PointMap } from './point-map';
 import type { Doc, IndexSpec } from './types';
 import { valueKey } from './value-key';
 
@@ -16,6 +17,8 @@ export class SecondaryIndex {
   private readonly fieldPaths: string[][];
   readonly directions: number[];
   readonly tree: OrderedIndex;
+  /** Unique single-field indexes: the same entries by key (see PointMap). */
+  readonly points: PointMap | undefined;
   /** Set once some document produced several keys; planner then avoids index-provided sort. */
   multikey = false;
   private readonly partial: CompiledFilter | undefined;
@@ -28,6 +31,7 @@ export class SecondaryIndex {
     this.fieldPaths = this.fields.map((f) => f.split('.'));
     this.directions = this.fields.map((f) => (spec.key[f] < 0 ? -1 : 1));
     this.tree = new OrderedIndex(this.directions);
+    this.points = spec.unique && this.fields.length === 1 ? new PointMap() : undefined;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     const filterFields = spec.partialFilterExpression ? fieldsOfFilter(spec.partialFilterExpression) : [];
     const watched = filterFields && [...this.fields, ...filterFields].map(documentPath);
@@ -113,19 +117,35 @@ export class SecondaryIndex {
 
   add(entries: IndexEntry[]): void {
     if (entries.length > 1) this.multikey = true;
-    for (const e of entries) this.tree.insert(e);
+    for (const e of entries) {
+      this.tree.insert(e);
+      this.points?.add(e);
+    }
   }
 
   remove(entries: IndexEntry[]): void {
-    for (const e of entries) this.tree.remove(e);
+    for (const e of entries) {
+      this.tree.remove(e);
+      this.points?.remove(e);
+    }
+  }
+
+  clear(): void {
+    this.tree.clear();
+    this.points?.clear();
   }
 
   /** For a unique index: throws 11000 if another document (seq ≠ own) already has one of these keys. */
   assertUnique(entries: IndexEntry[], ownSeq: number, ns: string, pending?: Set<string>): void {
     if (!this.spec.unique) return;
     for (const entry of entries) {
-      for (const other of this.tree.forward({ key: entry.key, seq: -Infinity }, { key: entry.key, seq: Infinity })) {
-        if (other.seq !== ownSeq) throw this.duplicate(ns, entry.key);
+      const point = this.points ? this.points.get(entry.key[0]) : NOT_POINT;
+      if (point !== NOT_POINT) {
+        if (point && point.seq !== ownSeq) throw this.duplicate(ns, entry.key);
+      } else {
+        for (const other of this.tree.forward({ key: entry.key, seq: -Infinity }, { key: entry.key, seq: Infinity })) {
+          if (other.seq !== ownSeq) throw this.duplicate(ns, entry.key);
+        }
       }
       if (pending) {
         const k = valueKey(entry.key);

@@ -116,7 +116,8 @@ function applyReplacement(doc: Doc, replacement: Doc): Doc | undefined {
   if (replacement._id !== undefined && doc._id !== undefined && !bsonEquals(replacement._id, doc._id)) {
     throw immutableField(`After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(replacement._id)}`);
   }
-  const next: Doc = doc._id !== undefined ? { _id: doc._id } : {};
+  const next: Doc = {};
+  if (doc._id !== undefined) next._id = doc._id;
   for (const [k, v] of Object.entries(replacement)) if (k !== '_id') next[k] = cloneDoc({ v }).v;
   if (doc._id === undefined && replacement._id !== undefined) next._id = replacement._id;
   const out = withIdFirst(next);

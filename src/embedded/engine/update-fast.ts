@@ -102,6 +102,25 @@ function pushed(old: unknown[], each: unknown[], slice: number | undefined): unk
   return out;
 }
 
+/**
+ * A copy to add fields to. Not `{ ...doc }`: V8 gives a spread copy a map without
+ * transitions, so each field added to it costs microseconds. Object.assign would call
+ * the `__proto__` setter for an own `__proto__` field: those documents are spread.
+ */
+function shallowCopy(doc: Doc): Doc {
+  return Object.prototype.hasOwnProperty.call(doc, '__proto__') ? { ...doc } : Object.assign({}, doc);
+}
+
+/**
+ * A field write that keeps `doc` a fast-properties object: V8 turns an object into a slow
+ * dictionary when fields are added by computed-key assignment past a dozen or so, and
+ * every later copy and read of it pays for that. Defining the field does not.
+ */
+function setField(doc: Doc, key: string, value: unknown): void {
+  if (Object.prototype.hasOwnProperty.call(doc, key)) doc[key] = value;
+  else Object.defineProperty(doc, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 const NO_OP = Symbol('no-op');
 const DELETE = Symbol('delete');
 
@@ -153,14 +172,14 @@ export function applyFastUpdate(doc: Doc, plan: FastUpdate): Doc | undefined | t
     if (result === FALLBACK) return FALLBACK;
     if (result === NO_OP) continue;
     // Copy on write: the root and each embedded document on the path, once per update.
-    root ??= { ...doc };
+    root ??= shallowCopy(doc);
     let target: Doc = root;
     for (let i = 0; i < last; i++) {
       const child = target[path[i]];
       let next: Doc;
       if (isDocNode(child) && owned?.has(child)) next = child;
       else {
-        next = isDocNode(child) ? { ...child } : {};
+        next = isDocNode(child) ? shallowCopy(child) : {};
         (owned ??= new Set()).add(next);
         target[path[i]] = next;
       }
@@ -171,7 +190,7 @@ export function applyFastUpdate(doc: Doc, plan: FastUpdate): Doc | undefined | t
       if (target[key] !== undefined) changed = true;
       delete target[key];
     } else {
-      target[key] = result;
+      setField(target, key, result);
       changed = true;
     }
   }
