@@ -1,3 +1,4 @@
+import { setOwn } from './document-paths';
 import { isPlainObject } from './bson-order';
 import type { Doc } from './types';
 
@@ -10,7 +11,7 @@ export function cloneValue<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneValue) as T;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = cloneValue(value[k]);
+    for (const k of Object.keys(value)) setOwn(out, k, cloneValue(value[k]));
     return out as T;
   }
   return value;

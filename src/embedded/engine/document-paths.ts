@@ -86,6 +86,12 @@ export function withIdFirst(doc: Doc): Doc {
   // Not `{ _id: ... }` then keyed stores: V8 turns that object into a slow dictionary.
   const out: Doc = {};
   out._id = doc._id;
-  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  for (const k of keys) if (k !== '_id') setOwn(out, k, doc[k]);
   return out;
+}
+
+/** Sets an own field; a field named `__proto__` (legal in BSON) stays a field, never a prototype. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

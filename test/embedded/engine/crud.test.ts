@@ -106,3 +106,16 @@ describe('compiled filter cache', () => {
     expect(coll.find({ filter: { ref: id.toHexString() } }).map((d) => d._id)).toEqual([2]);
   });
 });
+
+describe('a field named __proto__ (legal in BSON)', () => {
+  it('stays an own field through insert, read and copy, and never becomes a prototype', () => {
+    const { coll } = freshCollection();
+    const input = JSON.parse('{"a": 1, "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    coll.insertMany([input], true);
+    const [doc] = coll.find({ a: 1 });
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.keys(doc)).toEqual(['_id', 'a', '__proto__']);
+    expect((doc as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value).toEqual({ polluted: true });
+  });
+});
