@@ -112,7 +112,7 @@ describe('a field named __proto__ (legal in BSON)', () => {
     const { coll } = freshCollection();
     const input = JSON.parse('{"a": 1, "__proto__": {"polluted": true}}') as Record<string, unknown>;
     coll.insertMany([input], true);
-    const [doc] = coll.find({ a: 1 });
+    const [doc] = coll.find({ filter: { a: 1 } });
     expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
     expect(Object.keys(doc)).toEqual(['_id', 'a', '__proto__']);
     expect((doc as Record<string, unknown>).polluted).toBeUndefined();
