@@ -50,6 +50,8 @@ export class QueueWorker {
   /** Claims in flight, the slots they reserved, and when one last failed. */
   private readonly claims = new Set<Promise<number>>();
   private reservedSlots = 0;
+  /** The last claim found nothing: the next one waits for its answer (and idles) instead of spinning. */
+  private dry = false;
   private lastClaimErrorAt = 0;
   private readonly handBacks = new Set<Promise<void>>();
   /** Jobs asked for per claim. */
@@ -240,9 +242,15 @@ export class QueueWorker {
           continue;
         }
         const want = Math.min(room, this.claimSize);
+        // With nothing else going on, or after a claim came back empty, wait for this claim's answer:
+        // an empty one leads to the blocking wait, not to another claim at once.
+        const awaitAnswer = !busy || this.dry;
         const claim = this.claim(want);
-        // With nothing else going on, this claim's answer decides whether to idle.
-        if (!busy && (await claim) === 0 && this.running) this.accept(await this.idle(want));
+        if (awaitAnswer && (await claim) === 0 && this.running) {
+          const woken = await this.idle(want);
+          this.dry = woken.length === 0;
+          this.accept(woken);
+        }
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'worker loop error; retrying after the poll interval');
         // A loop that fails and retries (MongoDB down) is alive: liveness must not restart it.
@@ -259,6 +267,7 @@ export class QueueWorker {
       .take(this.workerId, want)
       .then((jobs) => {
         this.reservedSlots -= want;
+        this.dry = jobs.length === 0;
         this.accept(jobs);
         return jobs.length;
       })
