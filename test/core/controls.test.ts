@@ -2,21 +2,12 @@
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { QueueHarness } from '../support/queue-harness';
-import { waitFor } from '../support/wait-for';
+import { holdsThroughout, waitFor } from '../support/wait-for';
 
 const harness = new QueueHarness('controls');
 
 beforeAll(() => harness.start());
 afterAll(() => harness.stop());
-
-/** Asserts `holds` stays true for several poll cycles (the harness polls every 50 ms). */
-async function observeQuietly(holds: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 400;
-  while (Date.now() < until) {
-    if (!holds()) throw new Error(`violated: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('controls of the addJob way in', () => {
   it('a queue paused from one process stops workers in another until it is resumed', async () => {
@@ -29,7 +20,7 @@ describe('controls of the addJob way in', () => {
     // The worker reads the switch once per poll interval.
     await waitFor(() => worker.getStats().paused, 'the worker to see the pause');
     const { jobId } = await elsewhere.addJob({ type: 'test_job', data: { label: 'held' } });
-    await observeQuietly(() => !harness.runs.some((r) => r.jobId === jobId), 'no run while the queue is paused');
+    await holdsThroughout(() => !harness.runs.some((r) => r.jobId === jobId), 'no run while the queue is paused');
     expect(harness.runs.length).toBe(before);
     await elsewhere.resumeQueue('ops');
     await waitFor(() => harness.runs.some((r) => r.jobId === jobId), 'the job after resume');

@@ -15,3 +15,15 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Asserts `holds` stays true for `windowMs` (several poll cycles of the tests' 50 ms workers). A
+ * negative check ("nothing runs while paused") needs a window; this is the only kind of timed wait.
+ */
+export async function holdsThroughout(holds: () => boolean, what: string, windowMs = 400): Promise<void> {
+  const until = Date.now() + windowMs;
+  while (Date.now() < until) {
+    if (!holds()) throw new Error(`violated: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

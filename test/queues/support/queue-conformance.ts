@@ -8,7 +8,7 @@ import { ConfigError, InvalidJobOptionsError } from '../../../src/errors';
 import type { ProgressEvent, Queue, QueueJob, QueueJobContext, RecurringJobInfo } from '../../../src/queues/queue-api';
 import type { StoredPluginConfig, QueuePlugin } from '../../../src/queues/queue-plugin';
 import { QueueStoppedError } from '../../../src/queues/queue-errors';
-import { waitFor } from '../../support/wait-for';
+import { holdsThroughout, waitFor } from '../../support/wait-for';
 
 /** What the suite drives: QueueManager and NamedQueues both offer these. */
 export interface QueueHub {
@@ -20,6 +20,8 @@ export interface QueueHub {
   getInFlightJobCount(): number;
   listAllRecurringJobs(): Promise<RecurringJobInfo[]>;
   shutdown(graceMs?: number): Promise<void>;
+  /** The engine's progress subscriber: resolves once subscriptions are active. */
+  readonly progressFeed?: { ready(): Promise<void> };
 }
 
 export interface FixtureJob {
@@ -328,19 +330,19 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       await queue.pause();
       expect(await queue.isPaused()).toBe(true);
       await queue.enqueue({ n: 1 });
-      await observeQuietly(() => seen.length === 0, 'no job runs while the queue is paused');
+      await holdsThroughout(() => seen.length === 0, 'no job runs while the queue is paused');
       await queue.resume();
       expect(await queue.isPaused()).toBe(false);
       await waitFor(() => seen.length === 1, 'the job after resume');
       queue.pauseLocal();
       await queue.enqueue({ n: 2 });
-      await observeQuietly(() => seen.length === 1, 'no job runs while paused locally');
+      await holdsThroughout(() => seen.length === 1, 'no job runs while paused locally');
       expect(await queue.isPaused()).toBe(false);
       queue.resumeLocal();
       await waitFor(() => seen.length === 2, 'the job after local resume');
       h.stopPolling();
       await queue.enqueue({ n: 3 });
-      await observeQuietly(() => seen.length === 2, 'no job runs while polling is stopped');
+      await holdsThroughout(() => seen.length === 2, 'no job runs while polling is stopped');
       h.startPolling();
       await waitFor(() => seen.length === 3, 'the job after polling restarts');
     });
@@ -423,20 +425,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
   });
 }
 
-/**
- * Asserts a condition holds throughout several consumer poll cycles (the fixture polls every
- * 50 ms): a negative check needs a window; this one is 400 ms, never a wait for something to happen.
- */
-async function observeQuietly(holds: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 400;
-  while (Date.now() < until) {
-    if (!holds()) throw new Error(`violated: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Lets progress subscriptions become active before the first event is published. */
 async function settleSubscriptions(hub: QueueHub): Promise<void> {
-  const withFeed = hub as unknown as { progressFeed?: { ready(): Promise<void> } };
-  if (withFeed.progressFeed) await withFeed.progressFeed.ready();
+  await hub.progressFeed?.ready();
 }
