@@ -106,11 +106,12 @@ export class EngineQueue<T> implements BackendQueue<T> {
     const manager = this.runtime.host.derive(deliveryQueueName(queue, group), { registry, priorityLevels: DELIVERY_PRIORITY_LEVELS, controlQueue: controlName(queue) });
     const worker = new QueueWorker(manager, this.logger, concurrency, Math.min(concurrency, 50), this.config.pollIntervalMs, consumerId);
     if (!this.polling || this.pausedLocally) worker.pause();
+    // Messages waiting for a first group go to it before its worker starts, so they keep their
+    // place (enqueue order) ahead of messages enqueued from now on.
+    await this.runtime.deliverWaiting(queue, this.config.delayMultiplier);
     await worker.start();
     this.consumers.push({ id: consumerId, group, worker, manager, startedAt });
     this.startHeartbeat();
-    // Messages enqueued before this group existed and waiting for a first group go to it now.
-    await this.runtime.deliverWaiting(queue, this.config.delayMultiplier);
   }
 
   async scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<RecurringJobInfo> {

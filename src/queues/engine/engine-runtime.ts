@@ -1,6 +1,7 @@
 import { calculateObjectSize } from 'bson';
 import type { Collection } from 'mongodb';
 import type { QueueManager } from '../../manager/queue-manager';
+import type { CachedJob } from '../../cache/batch-cache';
 import { JobStatus } from '../../domain/job-status';
 import { PayloadTooLargeError } from '../../errors';
 import type { JobDocument } from '../../storage/job-store';
@@ -93,7 +94,7 @@ export class EngineRuntime {
   }
 
   /**
-   * Writes the deliveries of messages (a delivery that exists already is skipped: idempotent),
+   * Writes the deliveries of messages of one queue (a delivery that exists already is skipped: idempotent),
    * offers the ready ones to Redis, then marks the messages delivered.
    */
   async deliver(messages: MessageDocument[], groups: ConsumerGroupDocument[], delayMultiplier: number): Promise<void> {
@@ -101,20 +102,26 @@ export class EngineRuntime {
     const now = new Date();
     const byName = new Map(groups.map((g) => [g.group, g]));
     const timeoutMs = this.host.config.worker.jobTimeout;
-    const records = messages.flatMap((m) =>
-      m.groups.map((group) => buildDelivery(m, group, { maxRetries: byName.get(group)?.maxRetries ?? 3, delayMultiplier, timeoutMs }, now)),
+    const queue = messages[0].queue;
+    const planned = messages.flatMap((m) =>
+      m.groups.map((group) => ({ group, record: buildDelivery(m, group, { maxRetries: byName.get(group)?.maxRetries ?? 3, delayMultiplier, timeoutMs }, now) })),
     );
-    const duplicates = await this.host.internals.store.enqueue(records);
-    const fresh = records.filter((r, i) => !duplicates.has(i) && r.status === JobStatus.Pending);
-    const byQueue = new Map<string, typeof fresh>();
-    for (const record of fresh) byQueue.set(record.queue, [...(byQueue.get(record.queue) ?? []), record]);
-    for (const [, ready] of byQueue) {
-      const group = ready[0].queue.slice(messages[0].queue.length + 1);
-      const manager = this.groupManager(messages[0].queue, group);
-      await manager.start();
-      await manager.lifecycle.offer(ready.map((r) => ({ jobId: r.jobId, priority: r.priority, band: r.band, orderKey: r.orderKey })));
-    }
-    await this.messages.markDelivered(messages[0].queue, messages.map((m) => m.messageId));
+    const duplicates = await this.host.internals.store.enqueue(planned.map((p) => p.record));
+    const readyByGroup = new Map<string, CachedJob[]>();
+    planned.forEach(({ group, record }, i) => {
+      if (duplicates.has(i) || record.status !== JobStatus.Pending) return;
+      const ready = readyByGroup.get(group) ?? [];
+      ready.push({ jobId: record.jobId, priority: record.priority, band: record.band, orderKey: record.orderKey });
+      readyByGroup.set(group, ready);
+    });
+    await Promise.all(
+      [...readyByGroup].map(async ([group, ready]) => {
+        const manager = this.groupManager(queue, group);
+        await manager.start();
+        await manager.lifecycle.offer(ready);
+      }),
+    );
+    await this.messages.markDelivered(queue, messages.map((m) => m.messageId));
   }
 
   /**
