@@ -383,8 +383,14 @@ export class QueueManager {
     this.logger.info({ by }, 'queue resumed');
   }
 
-  async isQueuePaused(): Promise<boolean> {
-    return this.s.controls.isPaused(this.controlQueue);
+  /** Whether the queue is paused; `maxAgeMs` accepts what this process last read or wrote if younger. */
+  async isQueuePaused(maxAgeMs = 0): Promise<boolean> {
+    return this.s.controls.isPaused(this.controlQueue, maxAgeMs);
+  }
+
+  /** The pause switch as this process last read or wrote it (no I/O). */
+  queuePausedLastKnown(): boolean {
+    return this.s.controls.lastKnown(this.controlQueue);
   }
 
   /** Receives progress reported by this queue's handlers in any process; returns the unsubscribe function. */

@@ -68,9 +68,8 @@ export class QueueWorker {
   /** Free slots that trigger a claim while other jobs are still running. */
   private readonly refillAt: number;
   private stats = { processed: 0, failed: 0, retried: 0, fenced: 0, lastActivityAt: null as Date | null };
-  /** Paused here only (pause()), and the queue-wide switch as last read from MongoDB. */
+  /** Paused here only (pause()); the queue-wide switch lives in the manager's control store. */
   private pausedLocally = false;
-  private queuePaused = { value: false, readAt: 0 };
 
   constructor(
     private readonly manager: QueueManager,
@@ -167,28 +166,18 @@ export class QueueWorker {
     return this.pausedLocally;
   }
 
-  /** Applies a queue-wide pause or resume made in this process at once (others read it within a poll interval). */
-  observeQueuePause(paused: boolean): void {
-    this.queuePaused = { value: paused, readAt: Date.now() };
-    if (!paused) this.wakeIdle?.();
-  }
-
   /**
-   * True while this worker must not start jobs: paused here, or the queue paused in MongoDB
-   * (read at most once per poll interval; a failed read keeps the last known state).
+   * True while this worker must not start jobs: paused here, or the queue paused (read from
+   * MongoDB at most once per poll interval; a failed read keeps the last known state).
    */
   private async holding(): Promise<boolean> {
     if (this.pausedLocally) return true;
-    const now = Date.now();
-    if (now - this.queuePaused.readAt >= this.pollIntervalMs) {
-      this.queuePaused.readAt = now;
-      try {
-        this.queuePaused.value = await this.manager.isQueuePaused();
-      } catch (error) {
-        this.logger.debug({ err: (error as Error).message }, 'could not read the pause switch');
-      }
+    try {
+      return await this.manager.isQueuePaused(this.pollIntervalMs);
+    } catch (error) {
+      this.logger.debug({ err: (error as Error).message }, 'could not read the pause switch');
+      return this.manager.queuePausedLastKnown();
     }
-    return this.queuePaused.value;
   }
 
   getStats(): WorkerStats {
@@ -205,7 +194,7 @@ export class QueueWorker {
       currentJob: current[0] ?? null,
       currentJobs: current,
       lastActivityAt: this.stats.lastActivityAt,
-      paused: this.pausedLocally || this.queuePaused.value,
+      paused: this.pausedLocally || (this.running && this.manager.queuePausedLastKnown()),
     };
   }
 
@@ -289,7 +278,7 @@ export class QueueWorker {
   /** Starts claimed jobs, or hands them back when the worker is stopping or paused. */
   private accept(jobs: ClaimedJob[]): void {
     for (const job of jobs) {
-      if (this.running && !this.pausedLocally && !this.queuePaused.value) this.launch(job);
+      if (this.running && !this.pausedLocally && !this.manager.queuePausedLastKnown()) this.launch(job);
       else this.track(this.manager.lifecycle.returnUnstarted(job, this.running ? 'worker paused: taken but not started' : 'worker stopping: taken but not started'));
     }
   }

@@ -230,12 +230,10 @@ export class EngineQueue<T> implements BackendQueue<T> {
   /** Pauses in every process: here at once, elsewhere within a poll interval (consumers read the switch). */
   async pause(): Promise<void> {
     await this.runtime.host.internals.controls.setPaused(controlName(this.name), true, 'api', new Date());
-    for (const { worker } of this.consumers) worker.observeQueuePause(true);
   }
 
   async resume(): Promise<void> {
     await this.runtime.host.internals.controls.setPaused(controlName(this.name), false, 'api', new Date());
-    for (const { worker } of this.consumers) worker.observeQueuePause(false);
   }
 
   async isPaused(): Promise<boolean> {
