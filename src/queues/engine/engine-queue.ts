@@ -297,7 +297,7 @@ export class EngineQueue<T> implements BackendQueue<T> {
       .finally(() => (this.ticking = undefined));
   }
 
-  /** Fires due schedules, delivers owed messages, applies retention (exported for tests via tickNow). */
+  /** Fires due schedules, delivers owed messages, applies retention. */
   private async tickOnce(): Promise<void> {
     await this.runtime.ready();
     const now = new Date();
@@ -321,7 +321,7 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Queue names allow no glob characters but `.`-free escaping keeps the pattern exact anyway. */
+/** Queue names admit no glob characters today; escaping keeps the PSUBSCRIBE pattern exact if that changes. */
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
