@@ -30,8 +30,8 @@ describe('queue CLI: inspecting jobs, the DLQ and workers', () => {
     ids.scheduled = (await manager.addJob({ type: 'test_job', data: { label: 'later' }, priority: 12, delay: 3_600_000 })).jobId;
     await Promise.all([settled(ids.done, JobStatus.Completed), settled(ids.doomed, JobStatus.Dead), settled(ids.permanent, JobStatus.Dead)]);
     await waitFor(() => manager.findDLQEntryByJobId(ids.permanent), 'DLQ entry of the permanent failure');
-    // Still running while the CLI looks at the workers (the harness aborts it on stop).
-    ids.holding = (await manager.addJob({ type: 'test_job', data: { label: 'holding', holdMs: 60_000 }, priority: 12 })).jobId;
+    // Still running while the CLI looks at the workers, however slowly the CLI processes start (the harness aborts it on stop).
+    ids.holding = (await manager.addJob({ type: 'test_job', data: { label: 'holding', holdMs: 600_000 }, priority: 12 })).jobId;
     await settled(ids.holding, JobStatus.Processing);
     await waitFor(async () => (await manager.workerRegistry.list()).some((w) => w.currentJobs.includes(ids.holding)), 'heartbeat naming the running job');
   });
