@@ -20,10 +20,13 @@ export const JOB_ENVIRONMENT_VARIABLES = [
   { name: 'EMAIL_ATTACHMENT_DIR', schema: z.string().min(1), description: 'The only folder email attachments may come from', default: join(base, 'attachments') },
   { name: 'NOTIFY_PUSH_URL', schema: z.string().url(), description: 'Push provider webhook for user_notification', default: '' },
   { name: 'NOTIFY_SMS_URL', schema: z.string().url(), description: 'SMS provider webhook for user_notification', default: '' },
+  { name: 'NOTIFY_CONTACTS', schema: z.string().regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.]+$/, 'must be collection:userField'), description: 'collection:userField where user_notification looks up a user\'s email, phone and deviceToken when the payload has none', default: '' },
   { name: 'NOTIFY_TIMEOUT_MS', schema: int(1, 120_000), description: 'Timeout of one provider call', default: '5000' },
   { name: 'EXPORT_DIR', schema: z.string().min(1), description: 'Where data_export writes its files', default: join(base, 'exports') },
   { name: 'EXPORT_COLLECTIONS', schema: list, description: 'Collections data_export may read (comma-separated)', default: '' },
   { name: 'GDPR_COLLECTIONS', schema: list, description: 'collection:userField pairs gathered by a gdpr export (comma-separated)', default: '' },
+  { name: 'EXPORT_USER_COLLECTIONS', schema: list, description: 'collection:userField[:dateField] entries a user export (data_export with a userId) gathers (comma-separated)', default: '' },
+  { name: 'EXPORT_TRANSACTION_COLLECTIONS', schema: list, description: 'collection:userField[:dateField] entries a user export adds with filters.includeTransactions (comma-separated)', default: '' },
   { name: 'UPLOAD_DIR', schema: z.string().min(1), description: 'The only folder file_process reads from', default: join(base, 'uploads') },
   { name: 'PROCESSED_DIR', schema: z.string().min(1), description: 'Where file_process writes', default: join(base, 'processed') },
   { name: 'CLEANUP_COMPLETED_AGE_HOURS', schema: int(1, 87_600), description: 'cleanup deletes completed jobs older than this', default: '24' },
@@ -42,10 +45,14 @@ export interface JobSettings {
   attachmentDir: string;
   pushUrl?: string;
   smsUrl?: string;
+  /** Where a user's email, phone and deviceToken are looked up (unset: payload only). */
+  notifyContacts?: { collection: string; userField: string };
   notifyTimeoutMs: number;
   exportDir: string;
   exportCollections: string[];
-  gdprCollections: Array<{ collection: string; userField: string }>;
+  gdprCollections: UserSource[];
+  exportUserCollections: UserSource[];
+  exportTransactionCollections: UserSource[];
   uploadDir: string;
   processedDir: string;
   completedAgeHours: number;
@@ -54,6 +61,28 @@ export interface JobSettings {
   fileAgeHours: number;
   notificationAgeDays: number;
   dlqIncludeCritical: boolean;
+}
+
+/** A collection holding a user's documents: which field names the user, which one dates a document. */
+export interface UserSource {
+  collection: string;
+  userField: string;
+  dateField?: string;
+}
+
+function userSources(variable: string, entries: unknown): UserSource[] {
+  return ((entries as string[] | undefined) ?? []).map((entry) => {
+    const [collection, userField, dateField, ...rest] = entry.split(':');
+    if (!collection || !userField || dateField === '' || rest.length > 0) {
+      throw new ConfigError(`${variable}: "${entry}" must be collection:userField or collection:userField:dateField`, [`${variable}: ${entry}`]);
+    }
+    return dateField === undefined ? { collection, userField } : { collection, userField, dateField };
+  });
+}
+
+function splitPair(pair: string): { collection: string; userField: string } {
+  const [collection = '', userField = ''] = pair.split(':');
+  return { collection, userField };
 }
 
 /** Parses the handlers' variables; a bad value throws ConfigError naming the variable. */
@@ -68,11 +97,7 @@ export function jobSettings(env: Record<string, string | undefined> = process.en
     else problems.push(`${variable.name}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
   }
   if (problems.length > 0) throw new ConfigError(`Invalid job handler environment: ${problems.join('; ')}`, problems);
-  const gdpr = ((values.GDPR_COLLECTIONS as string[] | undefined) ?? []).map((pair) => {
-    const [collection, userField] = pair.split(':');
-    if (!collection || !userField) throw new ConfigError(`GDPR_COLLECTIONS: "${pair}" must be collection:userField`, [`GDPR_COLLECTIONS: ${pair}`]);
-    return { collection, userField };
-  });
+  const gdpr = userSources('GDPR_COLLECTIONS', values.GDPR_COLLECTIONS);
   return {
     smtpUrl: values.SMTP_URL as string | undefined,
     emailFrom: values.EMAIL_FROM as string,
@@ -81,10 +106,13 @@ export function jobSettings(env: Record<string, string | undefined> = process.en
     attachmentDir: resolve(values.EMAIL_ATTACHMENT_DIR as string),
     pushUrl: values.NOTIFY_PUSH_URL as string | undefined,
     smsUrl: values.NOTIFY_SMS_URL as string | undefined,
+    notifyContacts: values.NOTIFY_CONTACTS === undefined ? undefined : splitPair(values.NOTIFY_CONTACTS as string),
     notifyTimeoutMs: values.NOTIFY_TIMEOUT_MS as number,
     exportDir: resolve(values.EXPORT_DIR as string),
     exportCollections: (values.EXPORT_COLLECTIONS as string[] | undefined) ?? [],
     gdprCollections: gdpr,
+    exportUserCollections: userSources('EXPORT_USER_COLLECTIONS', values.EXPORT_USER_COLLECTIONS),
+    exportTransactionCollections: userSources('EXPORT_TRANSACTION_COLLECTIONS', values.EXPORT_TRANSACTION_COLLECTIONS),
     uploadDir: resolve(values.UPLOAD_DIR as string),
     processedDir: resolve(values.PROCESSED_DIR as string),
     completedAgeHours: values.CLEANUP_COMPLETED_AGE_HOURS as number,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
@@ -9,28 +9,54 @@ import { EJSON } from 'bson';
 import { z } from 'zod';
 import { defineJob, type JobContext } from '../../src/domain/job-definition';
 import { PermanentJobError } from '../../src/errors';
-import { confinedPath } from '../confined-path';
-import { jobSettings } from '../settings';
+import { folderPathSchema, pathInFolder } from '../confined-path';
+import { jobSettings, type JobSettings, type UserSource } from '../settings';
 import { exportFilterSchema, toMongoFilter } from './export-filter';
+import { dateCondition, parseDateRange, userExportFiltersSchema, type UserExportFilters } from './user-export-filters';
 
-const fileName = z.string().min(1).max(255).regex(/^[^\0]+$/);
+/** Where the file goes inside EXPORT_DIR: `output`, or `outputPath` (the same field under the examples' name). */
+const destination = { output: folderPathSchema.optional(), outputPath: folderPathSchema.optional() };
+
+function withDestination<T extends z.ZodObject>(schema: T) {
+  return schema.superRefine((value, ctx) => {
+    const d = value as { output?: string; outputPath?: string };
+    if (d.output === undefined && d.outputPath === undefined) ctx.addIssue({ code: 'custom', message: 'give outputPath (or output): the file inside EXPORT_DIR', path: ['outputPath'] });
+    if (d.output !== undefined && d.outputPath !== undefined && d.output !== d.outputPath) {
+      ctx.addIssue({ code: 'custom', message: 'outputPath and output are the same field (the file inside EXPORT_DIR): give one of them', path: ['output'] });
+    }
+  });
+}
 
 export const dataExportSchema = z.discriminatedUnion('mode', [
-  z.object({
-    mode: z.literal('collection'),
-    collection: z.string().min(1).max(120),
-    filter: exportFilterSchema.default({}),
-    fields: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/)).max(200).optional(),
-    format: z.enum(['csv', 'json', 'ndjson']),
-    output: fileName,
-    limit: z.number().int().positive().max(100_000_000).optional(),
-  }),
-  z.object({
-    mode: z.literal('gdpr'),
-    userId: z.string().min(1).max(200),
-    format: z.enum(['json', 'ndjson']).default('json'),
-    output: fileName,
-  }),
+  withDestination(
+    z.object({
+      mode: z.literal('collection'),
+      collection: z.string().min(1).max(120),
+      filter: exportFilterSchema.default({}),
+      fields: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/)).max(200).optional(),
+      format: z.enum(['csv', 'json', 'ndjson']),
+      ...destination,
+      limit: z.number().int().positive().max(100_000_000).optional(),
+    }),
+  ),
+  withDestination(
+    z.object({
+      mode: z.literal('gdpr'),
+      userId: z.string().min(1).max(200),
+      format: z.enum(['json', 'ndjson']).default('json'),
+      ...destination,
+    }),
+  ),
+  // A payload with a userId and no mode is a user export (the product's documented example).
+  withDestination(
+    z.object({
+      mode: z.literal('user').optional(),
+      userId: z.string().min(1).max(200),
+      format: z.enum(['csv', 'json', 'ndjson']).default('csv'),
+      filters: userExportFiltersSchema.default({ includeTransactions: false }),
+      ...destination,
+    }),
+  ),
 ]);
 
 export type DataExportData = z.infer<typeof dataExportSchema>;
@@ -70,7 +96,41 @@ function serializer(format: 'csv' | 'json' | 'ndjson', fields?: string[]): Trans
   });
 }
 
-/** Streams documents of an allow-listed collection (or one user's documents across collections) to a file. */
+/** Streams the given sources' documents for one user as `{ collection, document }` rows, counting each collection. */
+function gatherUser(db: JobContext['services']['mongo'], userId: string, sources: UserSource[], counts: Record<string, number>, dateRange?: string): Readable {
+  const bounds = dateRange === undefined ? undefined : parseDateRange(dateRange);
+  return Readable.from(
+    (async function* gather() {
+      for (const { collection, userField, dateField } of sources) {
+        const filter: Record<string, unknown> = { [userField]: { $eq: userId } };
+        // A source without a date field (a profile, settings) is exported whole.
+        if (bounds && dateField) filter[dateField] = dateCondition(bounds);
+        counts[collection] ??= 0;
+        for await (const document of db.collection(collection).find(filter, { batchSize: 1000 })) {
+          counts[collection] += 1;
+          yield { collection, document };
+        }
+      }
+    })(),
+  );
+}
+
+/** The collections a user export reads: the user's own, and the transactions when asked for. */
+function userExportSources(settings: JobSettings, filters: UserExportFilters): UserSource[] {
+  if (filters.includeTransactions && settings.exportTransactionCollections.length === 0) {
+    throw new PermanentJobError('filters.includeTransactions asks for transactions, but EXPORT_TRANSACTION_COLLECTIONS is empty: nothing says where they are', 'EXPORT_NOT_CONFIGURED');
+  }
+  const sources = [...settings.exportUserCollections, ...(filters.includeTransactions ? settings.exportTransactionCollections : [])];
+  if (sources.length === 0) {
+    throw new PermanentJobError('EXPORT_USER_COLLECTIONS is empty (and no transactions were asked for): nothing to gather for a user export', 'EXPORT_NOT_CONFIGURED');
+  }
+  return sources;
+}
+
+/**
+ * Streams documents to a file in EXPORT_DIR: an allow-listed collection, one user's documents
+ * (optionally with transactions, within a date range), or everything about a user (gdpr).
+ */
 export const dataExportJob = defineJob({
   type: 'data_export',
   description: 'Exports MongoDB documents to CSV, JSON or NDJSON',
@@ -78,7 +138,8 @@ export const dataExportJob = defineJob({
   defaults: { maxAttempts: 3, timeoutMs: 30 * 60_000, backoff: { type: 'exponential', delay: 10_000 } },
   async handle(data, context) {
     const settings = jobSettings();
-    const path = confinedPath(settings.exportDir, data.output);
+    const requested = data.outputPath ?? data.output ?? '';
+    const path = pathInFolder(settings.exportDir, requested);
     await mkdir(dirname(path), { recursive: true });
     const db = context.services.mongo;
     const hash = createHash('sha256');
@@ -91,6 +152,8 @@ export const dataExportJob = defineJob({
     });
     let source: Readable;
     let total = 0;
+    let columns: string[] | undefined;
+    let collections: Record<string, number> | undefined;
     if (data.mode === 'collection') {
       if (!settings.exportCollections.includes(data.collection)) {
         throw new PermanentJobError(`collection "${data.collection}" is not in EXPORT_COLLECTIONS`, 'COLLECTION_NOT_ALLOWED');
@@ -101,22 +164,21 @@ export const dataExportJob = defineJob({
       const projection = data.fields ? Object.fromEntries(data.fields.map((f) => [f, 1])) : undefined;
       const cursor = collection.find(filter, { projection, batchSize: 1000, limit: data.limit });
       source = Readable.from(cursor);
-    } else {
+      columns = data.fields;
+    } else if (data.mode === 'gdpr') {
       if (settings.gdprCollections.length === 0) throw new PermanentJobError('GDPR_COLLECTIONS is empty: nothing to gather', 'GDPR_NOT_CONFIGURED');
-      const userId = data.userId;
-      source = Readable.from(
-        (async function* gather() {
-          for (const { collection, userField } of settings.gdprCollections) {
-            for await (const document of db.collection(collection).find({ [userField]: { $eq: userId } })) yield { collection, document };
-          }
-        })(),
-      );
+      collections = {};
+      source = gatherUser(db, data.userId, settings.gdprCollections, collections);
+    } else {
+      collections = {};
+      source = gatherUser(db, data.userId, userExportSources(settings, data.filters), collections, data.filters.dateRange);
+      columns = ['collection', 'document'];
     }
     const format = data.format;
     await pipeline(
       source,
       counter(context, total, () => (rows += 1)),
-      serializer(format, data.mode === 'collection' ? data.fields : undefined),
+      serializer(format, columns),
       hashing,
       createWriteStream(path),
       { signal: context.signal },
@@ -126,6 +188,6 @@ export const dataExportJob = defineJob({
     });
     const { size } = await stat(path);
     await context.reportProgress(100);
-    return { file: path, format, rows, bytes: size, sha256: hash.digest('hex') };
+    return { file: path, relativePath: relative(settings.exportDir, path), format, rows, bytes: size, sha256: hash.digest('hex'), ...(collections ? { collections } : {}) };
   },
 });

@@ -6,7 +6,7 @@ import { defineJob } from '../../src/domain/job-definition';
 import { PermanentJobError, RetryJobError } from '../../src/errors';
 import { confinedPath } from '../confined-path';
 import { jobSettings } from '../settings';
-import { fillTemplate, loadTemplate } from './email-template';
+import { escapeHtml, fillTemplate, findTemplate } from './email-template';
 
 const address = z.string().email();
 const addresses = z.union([address, z.array(address).min(1).max(100)]);
@@ -19,12 +19,15 @@ export const emailSendSchema = z
     replyTo: address.optional(),
     subject: z.string().min(1).max(998),
     text: z.string().max(1_000_000).optional(),
+    /** The plain-text body under the name the product's examples use; the same as `text`. */
+    body: z.string().max(1_000_000).optional(),
     html: z.string().max(1_000_000).optional(),
     template: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').optional(),
     variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     attachments: z.array(z.object({ path: z.string().min(1), filename: z.string().min(1).optional() })).max(20).default([]),
   })
-  .refine((d) => d.text !== undefined || d.html !== undefined || d.template !== undefined, { message: 'give text, html or a template' });
+  .refine((d) => d.text !== undefined || d.body !== undefined || d.html !== undefined || d.template !== undefined, { message: 'give body (or text), html or a template' })
+  .refine((d) => d.text === undefined || d.body === undefined || d.text === d.body, { message: 'body and text are the same field (the plain-text body): give one of them', path: ['body'] });
 
 export type EmailSendData = z.infer<typeof emailSendSchema>;
 
@@ -49,11 +52,24 @@ export const emailSendJob = defineJob({
   defaults: { maxAttempts: 5, timeoutMs: 60_000, backoff: { type: 'exponential', delay: 5_000, jitter: 0.2 } },
   async handle(data, context) {
     const settings = jobSettings();
-    let { text, html } = data;
+    let text = data.text ?? data.body;
+    let html = data.html;
+    let template: { name: string; found: boolean } | undefined;
     if (data.template) {
-      const template = await loadTemplate(settings.templateDir, data.template);
-      text = template.text === undefined ? text : fillTemplate(template.text, data.variables);
-      html = template.html === undefined ? html : fillTemplate(template.html, data.variables);
+      const files = await findTemplate(settings.templateDir, data.template);
+      template = { name: data.template, found: files !== undefined };
+      if (files) {
+        text = files.text === undefined ? text : fillTemplate(files.text, data.variables);
+        html = files.html === undefined ? html : fillTemplate(files.html, data.variables, escapeHtml);
+      } else if (text === undefined && html === undefined) {
+        throw new PermanentJobError(
+          `email template "${data.template}" not found: looked for ${data.template}.txt and ${data.template}.html in ${settings.templateDir} (EMAIL_TEMPLATE_DIR), and the payload has no body, text or html to send instead`,
+          'TEMPLATE_NOT_FOUND',
+        );
+      } else {
+        // The payload's own body is the fallback the caller gave: send it, and say so.
+        context.logger.warn({ template: data.template, templateDir: settings.templateDir }, 'email template not found; sending the payload body');
+      }
     }
     const attachments = data.attachments.map((a) => ({ path: confinedPath(settings.attachmentDir, a.path), filename: a.filename }));
     const message = { from: settings.emailFrom, to: data.to, cc: data.cc, bcc: data.bcc, replyTo: data.replyTo, subject: data.subject, text, html, attachments };
@@ -69,7 +85,7 @@ export const emailSendJob = defineJob({
       const file = join(settings.outboxDir, `${context.jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.eml`);
       await writeFile(file, info.message as Buffer);
       await context.reportProgress(100);
-      return { delivered: 'outbox', file, messageId: info.messageId };
+      return { delivered: 'outbox', file, messageId: info.messageId, template };
     }
     const url = new URL(settings.smtpUrl);
     url.searchParams.set('connectionTimeout', '10000');
@@ -81,7 +97,7 @@ export const emailSendJob = defineJob({
     try {
       const info = await transport.sendMail(message);
       await context.reportProgress(100);
-      return { delivered: 'smtp', messageId: info.messageId, accepted: info.accepted, rejected: info.rejected, response: info.response };
+      return { delivered: 'smtp', messageId: info.messageId, accepted: info.accepted, rejected: info.rejected, response: info.response, template };
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
       throw classify(error);

@@ -1,28 +1,112 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { PermanentJobError } from '../../src/errors';
-import { confinedPath } from '../confined-path';
+import { folderPathSchema, pathInFolder } from '../confined-path';
 import { jobSettings } from '../settings';
 
-const path = z.string().min(1).max(1024);
 const dimension = z.number().int().positive().max(20_000);
+const quality = z.number().int().min(1).max(100);
+const fit = z.enum(['cover', 'contain', 'fill', 'inside', 'outside']);
+const FORMATS = ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const;
+type ImageFormat = (typeof FORMATS)[number];
+
+/** Where the file is: `filePath` (or `input`) inside UPLOAD_DIR, `output` inside PROCESSED_DIR. */
+const location = {
+  fileId: z.string().min(1).max(200).optional(),
+  filePath: folderPathSchema.optional(),
+  input: folderPathSchema.optional(),
+  output: folderPathSchema.optional(),
+};
+
+type Loose = Record<string, unknown> & { options?: Record<string, unknown> };
+
+/**
+ * The checks every operation shares: an input is named, the two names of the input agree, and
+ * an option given both at the top level and in `options` has one value.
+ */
+function located<T extends z.ZodObject>(schema: T) {
+  return schema.superRefine((value, ctx) => {
+    const d = value as Loose;
+    if (d.input === undefined && d.filePath === undefined) ctx.addIssue({ code: 'custom', message: 'give filePath (or input): the file inside UPLOAD_DIR', path: ['filePath'] });
+    if (d.input !== undefined && d.filePath !== undefined && d.input !== d.filePath) {
+      ctx.addIssue({ code: 'custom', message: 'filePath and input are the same field (the file inside UPLOAD_DIR): give one of them', path: ['input'] });
+    }
+    for (const [key, inOptions] of Object.entries(d.options ?? {})) {
+      if (d[key] !== undefined && inOptions !== undefined && d[key] !== inOptions) {
+        ctx.addIssue({ code: 'custom', message: `${key} is given twice with different values (top level and options.${key}): give it once`, path: ['options', key] });
+      }
+    }
+  });
+}
+
+const resizeOptions = { width: dimension.optional(), height: dimension.optional(), fit: fit.optional(), quality: quality.optional() };
+const thumbnailOptions = { size: dimension.optional(), quality: quality.optional() };
+const convertOptions = { format: z.enum(FORMATS).optional(), quality: quality.optional() };
 
 export const fileProcessSchema = z.discriminatedUnion('operation', [
-  z.object({ operation: z.literal('resize'), input: path, output: path, width: dimension.optional(), height: dimension.optional(), fit: z.enum(['cover', 'contain', 'fill', 'inside', 'outside']).default('inside') })
-    .refine((d) => d.width !== undefined || d.height !== undefined, { message: 'give width and/or height' }),
-  z.object({ operation: z.literal('thumbnail'), input: path, output: path, size: dimension.default(200) }),
-  z.object({ operation: z.literal('convert'), input: path, output: path, format: z.enum(['jpeg', 'png', 'webp', 'avif', 'tiff']), quality: z.number().int().min(1).max(100).optional() }),
-  z.object({ operation: z.literal('strip_metadata'), input: path, output: path }),
-  z.object({ operation: z.literal('gzip'), input: path, output: path }),
+  located(z.object({ operation: z.literal('resize'), ...location, ...resizeOptions, options: z.object(resizeOptions).strict().optional() })).refine(
+    (d) => (d.width ?? d.options?.width ?? d.height ?? d.options?.height) !== undefined,
+    { message: 'give width and/or height (at the top level or in options)', path: ['options'] },
+  ),
+  located(z.object({ operation: z.literal('thumbnail'), ...location, ...thumbnailOptions, options: z.object(thumbnailOptions).strict().optional() })),
+  located(z.object({ operation: z.literal('convert'), ...location, ...convertOptions, options: z.object(convertOptions).strict().optional() })).refine(
+    (d) => (d.format ?? d.options?.format) !== undefined,
+    { message: 'give format (at the top level or in options)', path: ['options'] },
+  ),
+  located(z.object({ operation: z.literal('strip_metadata'), ...location })),
+  located(z.object({ operation: z.literal('gzip'), ...location })),
 ]);
 
 export type FileProcessData = z.infer<typeof fileProcessSchema>;
+
+/** One operation with its options merged (top level or `options`) and its defaults applied. */
+interface FileRequest {
+  operation: FileProcessData['operation'];
+  fileId?: string;
+  input: string;
+  output: string;
+  width?: number;
+  height?: number;
+  fit: z.infer<typeof fit>;
+  size: number;
+  format?: ImageFormat;
+  quality?: number;
+}
+
+const EXTENSION_FORMATS: Record<string, ImageFormat> = { '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png', '.webp': 'webp', '.avif': 'avif', '.tif': 'tiff', '.tiff': 'tiff' };
+
+/** The output a payload without `output` gets: the input's own path inside PROCESSED_DIR, renamed as the operation changes it. */
+function defaultOutput(input: string, operation: FileRequest['operation'], format?: ImageFormat): string {
+  const relative = input.replace(/^[\\/]+/, '');
+  if (operation === 'gzip') return `${relative}.gz`;
+  if (operation === 'convert' && format) return `${relative.slice(0, relative.length - extname(relative).length)}.${format === 'jpeg' ? 'jpg' : format}`;
+  return relative;
+}
+
+export function fileRequest(data: FileProcessData): FileRequest {
+  const d = data as FileProcessData & Loose;
+  const pick = <T>(key: string): T | undefined => (d[key] ?? d.options?.[key]) as T | undefined;
+  const input = d.filePath ?? d.input ?? '';
+  const format = pick<ImageFormat>('format');
+  return {
+    operation: data.operation,
+    fileId: d.fileId,
+    input,
+    output: d.output ?? defaultOutput(input, data.operation, format),
+    width: pick('width'),
+    height: pick('height'),
+    fit: pick<FileRequest['fit']>('fit') ?? 'inside',
+    size: pick<number>('size') ?? 200,
+    format,
+    quality: pick('quality'),
+  };
+}
 
 /** sharp's messages for input it cannot decode: never worth a retry. */
 const UNSUPPORTED = /unsupported image format|Input buffer contains unsupported|corrupt|premature end|VipsJpeg|pngload|bad seek|Input file is missing|not a known file format/i;
@@ -35,45 +119,58 @@ export const fileProcessJob = defineJob({
   defaults: { maxAttempts: 3, timeoutMs: 5 * 60_000, backoff: { type: 'exponential', delay: 5_000 } },
   async handle(data, context) {
     const settings = jobSettings();
-    const input = confinedPath(settings.uploadDir, data.input);
-    const output = confinedPath(settings.processedDir, data.output);
+    const request = fileRequest(data);
+    const input = pathInFolder(settings.uploadDir, request.input);
+    const output = pathInFolder(settings.processedDir, request.output);
     const inputStat = await stat(input).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new PermanentJobError(`input file ${data.input} does not exist`, 'INPUT_NOT_FOUND');
+      if (error.code === 'ENOENT') throw new PermanentJobError(`input file ${request.input} does not exist (looked at ${input}, inside UPLOAD_DIR)`, 'INPUT_NOT_FOUND');
       throw error;
     });
     await mkdir(dirname(output), { recursive: true });
     await context.reportProgress(10);
-    if (data.operation === 'gzip') {
+    const done = { operation: request.operation, ...(request.fileId === undefined ? {} : { fileId: request.fileId }), input, output };
+    if (request.operation === 'gzip') {
       await pipeline(createReadStream(input), createGzip(), createWriteStream(output), { signal: context.signal }).catch((error: unknown) => {
         throw context.signal.aborted ? context.signal.reason : error;
       });
       const { size } = await stat(output);
-      return { operation: data.operation, output, inputBytes: inputStat.size, outputBytes: size };
+      await context.reportProgress(100);
+      return { ...done, inputBytes: inputStat.size, outputBytes: size };
     }
     try {
       let image = sharp(input, { failOn: 'error' });
-      switch (data.operation) {
+      switch (request.operation) {
         case 'resize':
-          image = image.resize({ width: data.width, height: data.height, fit: data.fit });
+          image = image.resize({ width: request.width, height: request.height, fit: request.fit });
           break;
         case 'thumbnail':
-          image = image.resize({ width: data.size, height: data.size, fit: 'cover' });
-          break;
-        case 'convert':
-          image = image.toFormat(data.format, data.quality ? { quality: data.quality } : {});
+          image = image.resize({ width: request.size, height: request.size, fit: 'cover' });
           break;
         case 'strip_metadata':
           // sharp drops metadata unless withMetadata() is asked for; re-encoding is the strip.
           image = image.rotate();
           break;
+        case 'convert':
+          break;
+      }
+      // The encoder the output gets: the asked format, else the output's extension, else the input's own.
+      const format = request.format ?? EXTENSION_FORMATS[extname(output).toLowerCase()];
+      if (format !== undefined) image = image.toFormat(format, request.quality === undefined ? {} : { quality: request.quality });
+      else if (request.quality !== undefined) {
+        const inputFormat = (await image.metadata()).format;
+        if (!FORMATS.includes(inputFormat as ImageFormat)) {
+          throw new PermanentJobError(`quality applies to ${FORMATS.join(', ')} output; ${request.output} would be ${inputFormat ?? 'an unknown format'}`, 'UNSUPPORTED_OPTION');
+        }
+        image = image.toFormat(inputFormat as ImageFormat, { quality: request.quality });
       }
       if (context.signal.aborted) throw context.signal.reason;
       const info = await image.toFile(output);
       await context.reportProgress(100);
-      return { operation: data.operation, output, format: info.format, width: info.width, height: info.height, outputBytes: info.size };
+      return { ...done, format: info.format, width: info.width, height: info.height, quality: request.quality, inputBytes: inputStat.size, outputBytes: info.size };
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
-      if (UNSUPPORTED.test((error as Error).message)) throw new PermanentJobError(`cannot process ${data.input}: ${(error as Error).message}`, 'UNSUPPORTED_INPUT');
+      if (error instanceof PermanentJobError) throw error;
+      if (UNSUPPORTED.test((error as Error).message)) throw new PermanentJobError(`cannot process ${request.input}: ${(error as Error).message}`, 'UNSUPPORTED_INPUT');
       throw error;
     }
   },

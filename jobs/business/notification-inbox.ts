@@ -1,11 +1,14 @@
 import type { Connection } from 'mongoose';
 import { ObjectId } from 'mongodb';
+import type { NotificationType } from './user-notification.job';
 
 export interface InAppNotification {
   _id: ObjectId;
   userId: string;
   title: string;
   body: string;
+  /** info, success, warning or error (absent on notifications stored before types existed). */
+  type?: NotificationType;
   data?: Record<string, unknown>;
   createdAt: Date;
   readAt: Date | null;

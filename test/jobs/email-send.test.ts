@@ -65,6 +65,31 @@ describe('email_send', () => {
     expect(mail.body).toContain('Subject: Welcome');
   });
 
+  it('HTML-escapes variables in an .html template and leaves them as they are in a .txt one', async () => {
+    writeFileSync(join(dir, 'note.txt'), 'Hi {{name}}');
+    writeFileSync(join(dir, 'note.html'), '<p title="{{name}}">Hi {{name}}</p>');
+    const name = `<script>alert("x")</script> & 'co'`;
+    await withEnv({ ...env(), SMTP_URL: undefined }, async () => {
+      const context = handlerContext(manager);
+      const result = await emailSendJob.handle(emailSendJob.schema.parse({ to: 'x@example.test', subject: 's', template: 'note', variables: { name } }), context);
+      expect(result).toMatchObject({ delivered: 'outbox', template: { name: 'note', found: true } });
+      const eml = readFileSync(join(dir, 'outbox', `${context.jobId}.eml`), 'utf8').replace(/=\r\n/g, '');
+      expect(eml).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;');
+      expect(eml).toContain(`Hi ${name}`);
+      expect(eml).not.toContain('<script>alert("x")</script></p>');
+    });
+  });
+
+  it('sends the body when the template has no file, and fails permanently when there is no body either', async () => {
+    const body = emailSendJob.schema.parse({ to: 'x@example.test', subject: 's', body: 'fallback text', template: 'absent' });
+    await expect(withEnv({ ...env(), SMTP_URL: undefined }, () => emailSendJob.handle(body, handlerContext(manager)))).resolves.toMatchObject({ template: { name: 'absent', found: false } });
+    const none = emailSendJob.schema.parse({ to: 'x@example.test', subject: 's', template: 'absent' });
+    await expect(withEnv(env(), () => emailSendJob.handle(none, handlerContext(manager)))).rejects.toMatchObject({
+      code: 'TEMPLATE_NOT_FOUND',
+      message: `email template "absent" not found: looked for absent.txt and absent.html in ${dir} (EMAIL_TEMPLATE_DIR), and the payload has no body, text or html to send instead`,
+    });
+  });
+
   it('classifies SMTP 5xx as permanent and 4xx as retry-later', async () => {
     const data = emailSendJob.schema.parse({ to: 'x@example.test', subject: 's', text: 't' });
     rejectWith = 550;
