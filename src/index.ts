@@ -2,6 +2,7 @@
 export { QueueManager } from './manager/queue-manager';
 export { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager, registerDefaultJobs } from './manager/queue-factory';
 export type { AddJobInput, AddJobResult } from './manager/job-input';
+export type { BatchSizes } from './manager/type-batch-sizes';
 export type { QueueStats } from './manager/queue-stats';
 export type { HealthReport, HealthState } from './manager/health-check';
 export type { ReprocessResult } from './manager/dlq-service';

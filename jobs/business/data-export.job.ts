@@ -136,6 +136,7 @@ export const dataExportJob = defineJob({
   description: 'Exports MongoDB documents to CSV, JSON or NDJSON',
   schema: dataExportSchema,
   defaults: { maxAttempts: 3, timeoutMs: 30 * 60_000, backoff: { type: 'exponential', delay: 10_000 } },
+  batchSize: 25, // Long, heavy runs: few per batch, so one load does not reserve many of them.
   async handle(data, context) {
     const settings = jobSettings();
     const requested = data.outputPath ?? data.output ?? '';

@@ -50,6 +50,7 @@ export const emailSendJob = defineJob({
   description: 'Sends an email (SMTP, or an .eml file in the outbox)',
   schema: emailSendSchema,
   defaults: { maxAttempts: 5, timeoutMs: 60_000, backoff: { type: 'exponential', delay: 5_000, jitter: 0.2 } },
+  batchSize: 100, // Quick to run: many per batch.
   async handle(data, context) {
     const settings = jobSettings();
     let text = data.text ?? data.body;

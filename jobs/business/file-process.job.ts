@@ -117,6 +117,7 @@ export const fileProcessJob = defineJob({
   description: 'Resizes, thumbnails, converts or strips images; gzips files',
   schema: fileProcessSchema,
   defaults: { maxAttempts: 3, timeoutMs: 5 * 60_000, backoff: { type: 'exponential', delay: 5_000 } },
+  batchSize: 10, // CPU- and memory-heavy (images, compression): the fewest per batch.
   async handle(data, context) {
     const settings = jobSettings();
     const request = fileRequest(data);

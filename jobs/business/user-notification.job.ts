@@ -154,6 +154,7 @@ export const userNotificationJob = defineJob({
   description: 'Notifies a user in-app, by email, push and SMS',
   schema: userNotificationSchema,
   defaults: { maxAttempts: 5, timeoutMs: 60_000, backoff: { type: 'exponential', delay: 2_000, jitter: 0.2 } },
+  batchSize: 75, // Several channels per job: a medium share of a batch.
   async handle(data, context) {
     const settings = jobSettings();
     const contact = contactResolver(data, context, settings);

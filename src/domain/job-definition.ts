@@ -53,6 +53,12 @@ export interface JobDefinition<TSchema extends z.ZodType = z.ZodType, TResult = 
   description?: string;
   schema: TSchema;
   defaults?: JobDefaults;
+  /**
+   * Most jobs of this type the loader puts into one band's Redis batch per load (heavy types
+   * lower, so a batch holds fewer of them). Absent: the loading worker's batchSize. Overridden
+   * per queue by `QueueManager.setBatchSizes`.
+   */
+  batchSize?: number;
   handle(data: z.output<TSchema>, context: JobContext): Promise<TResult>;
 }
 

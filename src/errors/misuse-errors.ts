@@ -50,6 +50,12 @@ export class PayloadTooLargeError extends QueueError {
   }
 }
 
+export class InvalidJobDefinitionError extends QueueError {
+  constructor(readonly jobType: string, readonly problems: string[]) {
+    super('INVALID_JOB_DEFINITION', `Invalid definition of job type "${jobType}": ${problems.join('; ')}`, { jobType, problems });
+  }
+}
+
 export class DuplicateJobTypeError extends QueueError {
   constructor(readonly jobType: string) {
     super('DUPLICATE_JOB_TYPE', `Job type "${jobType}" is already registered with a different definition`, { jobType });

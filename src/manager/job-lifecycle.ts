@@ -13,7 +13,9 @@ import type { RedisKeys } from '../cache/redis-keys';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
+import { selectForBand } from './batch-selection';
 import { CacheCounters } from './cache-counters';
+import type { TypeBatchSizes } from './type-batch-sizes';
 
 /** A job a worker has claimed: its document and the lease every later write must present. */
 export interface ClaimedJob {
@@ -44,6 +46,7 @@ export interface LifecycleDeps {
   locks: TaskLocks;
   keys: RedisKeys;
   progress: ProgressFeed;
+  batchSizes: TypeBatchSizes;
   logger: Logger;
 }
 
@@ -71,12 +74,15 @@ export class JobLifecycle {
     return isRedisReady(this.deps.redis);
   }
 
-  /** Claims up to `count` ready jobs without waiting; [] when there is nothing to do. */
-  async take(workerId: string, count: number): Promise<ClaimedJob[]> {
+  /**
+   * Claims up to `count` ready jobs without waiting; [] when there is nothing to do. A load it
+   * triggers gives types without a batch size `typeBatchSize` jobs each (the worker's batchSize).
+   */
+  async take(workerId: string, count: number, typeBatchSize?: number): Promise<ClaimedJob[]> {
     if (this.redisUsable) {
       try {
         let ids = await this.deps.cache.pop(count);
-        if (ids.length === 0 && this.inlineLoadDue() && (await this.loadBatches()) > 0) ids = await this.deps.cache.pop(count);
+        if (ids.length === 0 && this.inlineLoadDue() && (await this.loadBatches(undefined, undefined, typeBatchSize)) > 0) ids = await this.deps.cache.pop(count);
         if (ids.length > 0) return await this.claimFromBatch(ids, workerId);
         return [];
       } catch (error) {
@@ -119,16 +125,19 @@ export class JobLifecycle {
   /**
    * The loader: under a redlock lock (one loader at a time across workers), moves up to
    * batch.size pending jobs per band from MongoDB into the band's Redis set, then marks them
-   * batched. Returns how many ids it loaded (0 when another worker holds the lock).
+   * batched. Each job type contributes at most its batch size to a band (see TypeBatchSizes;
+   * `typeBatchSize` for types without one); jobs left out stay pending for the next load.
+   * Returns how many ids it loaded (0 when another worker holds the lock).
    */
-  async loadBatches(bands: readonly PriorityBand[] = BANDS_IN_ORDER, size = this.deps.config.batch.size): Promise<number> {
+  async loadBatches(bands: readonly PriorityBand[] = BANDS_IN_ORDER, size = this.deps.config.batch.size, typeBatchSize = size): Promise<number> {
     const loaded = await this.deps.locks.runExclusive(this.deps.keys.taskLock('loader'), 10_000, async () => {
       const levels = this.deps.config.batch.priorityLevels as PriorityLevels;
       // Refill only bands running low (cache.refreshThreshold of batch.size): a band still holding
       // enough ids would only get ids it already has, each costing a write to mark it batched.
       const cached = await this.deps.cache.sizes();
       const low = bands.filter((band) => cached[band] < Math.max(1, Math.ceil(this.deps.config.cache.refreshThreshold * size)));
-      const perBand = await Promise.all(low.map((band) => this.deps.store.findReady(this.deps.config.name, levels[band], size)));
+      const capOf = this.deps.batchSizes.capsFor(typeBatchSize);
+      const perBand = await Promise.all(low.map((band) => selectForBand(this.deps.store, this.deps.config.name, levels[band], size, capOf)));
       const jobs: CachedJob[] = perBand.flat();
       if (jobs.length === 0) return 0;
       // Push before marking: a crash in between leaves them pending (the loader comes back to them).

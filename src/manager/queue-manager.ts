@@ -28,6 +28,7 @@ import { checkComponents, type HealthReport } from './health-check';
 import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
+import { TypeBatchSizes, type BatchSizes } from './type-batch-sizes';
 import { DELIVERY_PRIORITY_LEVELS, deliveryAdminDefinition, QUEUE_MESSAGE_TYPE } from '../queues/engine/delivery';
 import { engineQueuePlugin } from '../queues/engine/engine-plugin';
 import { memoryQueuePlugin } from '../queues/memory/memory-plugin';
@@ -74,6 +75,7 @@ interface Started {
 export class QueueManager {
   readonly registry: JobRegistry;
   readonly keys: RedisKeys;
+  private readonly batchSizes: TypeBatchSizes;
   private readonly logger: Logger;
   private readonly baseLogger: Logger;
   private parent: QueueManager | undefined;
@@ -93,6 +95,7 @@ export class QueueManager {
     this.baseLogger = logger;
     this.logger = logger.child({ component: 'queue-manager', queue: config.name });
     this.registry = registry;
+    this.batchSizes = new TypeBatchSizes(registry);
     this.controlQueue = config.name;
     this.keys = new RedisKeys(config.cache.namespace, config.name);
   }
@@ -163,7 +166,7 @@ export class QueueManager {
     const maxPriority = priorityBounds(this.config.batch.priorityLevels as PriorityLevels).max;
     const cache = new BatchCache(redis, this.keys, maxPriority, this.config.batch.ttl);
     const locks = new TaskLocks(redis);
-    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, progress, logger: this.logger });
+    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, progress, batchSizes: this.batchSizes, logger: this.logger });
     const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
     return {
       connection,
@@ -268,6 +271,22 @@ export class QueueManager {
     return this;
   }
 
+  /**
+   * Sets how many jobs of each type one load may put into a band's Redis batch, keyed by type
+   * name (`{ email_send: 100, file_process: 10 }`); wins over the types' own `batchSize` and
+   * merges with earlier calls. Register the types first: an unknown type or a size that is not a
+   * positive integer throws ConfigError and changes nothing.
+   */
+  setBatchSizes(sizes: BatchSizes): this {
+    this.batchSizes.set(sizes);
+    return this;
+  }
+
+  /** The batch size of every registered type that has one (set here or declared by the type). */
+  getBatchSizes(): Record<string, number> {
+    return this.batchSizes.all();
+  }
+
   /** Validates and stores one job; a second add with the same jobId returns the existing job. */
   async addJob<T extends string>(input: AddJobInput<T>, by = 'api'): Promise<AddJobResult> {
     const record = buildJobRecord(input as AddJobInput, this.registry, this.config, new Date(), by);
@@ -302,7 +321,10 @@ export class QueueManager {
     });
   }
 
-  /** Moves up to `size` pending jobs per band into the Redis batches (one loader at a time). */
+  /**
+   * Moves up to `size` pending jobs per band into the Redis batches (one loader at a time), each
+   * type at most its batch size (types without one: up to `size`).
+   */
   async loadNextBatch(options: { size?: number } = {}): Promise<{ loaded: number }> {
     return { loaded: await this.s.lifecycle.loadBatches(undefined, options.size) };
   }

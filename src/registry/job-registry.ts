@@ -1,11 +1,18 @@
 import type { JobDefinition } from '../domain/job-definition';
-import { DuplicateJobTypeError, UnknownJobTypeError } from '../errors';
+import { DuplicateJobTypeError, InvalidJobDefinitionError, UnknownJobTypeError } from '../errors';
+import { jobDefinitionSettingsSchema } from './job-definition-schema';
 
 /** Job types by name. The worker runs, and addJob accepts, only registered types. */
 export class JobRegistry {
   private readonly definitions = new Map<string, JobDefinition>();
 
+  /** Adds a type; a bad setting (e.g. batchSize) throws InvalidJobDefinitionError and registers nothing. */
   register(definition: JobDefinition): this {
+    const checked = jobDefinitionSettingsSchema.safeParse(definition);
+    if (!checked.success) {
+      const name = typeof definition?.type === 'string' && definition.type ? definition.type : '(unnamed)';
+      throw new InvalidJobDefinitionError(name, checked.error.issues.map((i) => `${i.path.join('.') || 'definition'}: ${i.message}`));
+    }
     const existing = this.definitions.get(definition.type);
     if (existing && existing !== definition) throw new DuplicateJobTypeError(definition.type);
     this.definitions.set(definition.type, definition);

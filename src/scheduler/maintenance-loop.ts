@@ -23,9 +23,11 @@ export class MaintenanceLoop {
   private running = new Set<Promise<unknown>>();
   private readonly logger: Logger;
 
+  /** `typeBatchSize`: what the loader gives a job type without a batch size of its own (the worker's batchSize). */
   constructor(
     private readonly manager: QueueManager,
     logger: Logger,
+    private readonly typeBatchSize?: number,
   ) {
     this.logger = logger.child({ component: 'maintenance' });
   }
@@ -33,7 +35,7 @@ export class MaintenanceLoop {
   start(): void {
     const { pollInterval, sweepInterval } = this.manager.config.worker;
     this.every(pollInterval, 'scheduler', () => this.promoteDue());
-    this.every(pollInterval, 'loader', () => this.manager.lifecycle.loadBatches());
+    this.every(pollInterval, 'loader', () => this.manager.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize));
     this.every(sweepInterval, 'sweeper', () => this.sweep());
     this.every(Math.min(this.manager.config.dlq.cleanupInterval, 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
   }
@@ -109,7 +111,7 @@ export class MaintenanceLoop {
       this.logger.info({ expiredBatches, stalled, deadLettered, repaired }, 'sweep recovered jobs');
     }
     // Returned jobs are pending again; the loader puts them back into Redis.
-    if (expiredBatches + stalled > 0) await this.manager.lifecycle.loadBatches();
+    if (expiredBatches + stalled > 0) await this.manager.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize);
     return { expiredBatches, stalled, deadLettered, repaired };
   }
 }

@@ -53,13 +53,24 @@ export class JobStore {
     }
   }
 
-  /** The best pending jobs with a priority in `range`, in claim order (what the loader puts into Redis). */
-  async findReady(queue: string, range: { min: number; max: number }, limit: number): Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'orderKey' | 'band'>>> {
+  /**
+   * The best pending jobs with a priority in `range`, in claim order (what the loader puts into
+   * Redis), leaving out the types in `excludeTypes` (the claim_order index still serves the
+   * filter and the sort; the type is checked on the documents it walks).
+   */
+  async findReady(
+    queue: string,
+    range: { min: number; max: number },
+    limit: number,
+    excludeTypes: readonly string[] = [],
+  ): Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'orderKey' | 'band' | 'type'>>> {
+    const filter: Filter<JobDocument> = { queue, status: JobStatus.Pending, priority: { $gte: range.min, $lte: range.max } };
+    if (excludeTypes.length > 0) filter.type = { $nin: [...excludeTypes] };
     return this.collection
-      .find({ queue, status: JobStatus.Pending, priority: { $gte: range.min, $lte: range.max } }, { projection: { _id: 0, jobId: 1, priority: 1, orderKey: 1, band: 1 } })
+      .find(filter, { projection: { _id: 0, jobId: 1, priority: 1, orderKey: 1, band: 1, type: 1 } })
       .sort(CLAIM_SORT)
       .limit(limit)
-      .toArray() as Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'orderKey' | 'band'>>>;
+      .toArray() as Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'orderKey' | 'band' | 'type'>>>;
   }
 
   /** pending → batched: jobs the loader put into a Redis batch; they return to pending when `until` passes. */

@@ -75,6 +75,7 @@ export class QueueWorker {
     private readonly manager: QueueManager,
     logger: Logger,
     readonly concurrency = manager.config.worker.concurrency,
+    /** Most jobs per claim, and what a load this worker runs gives each job type without a batch size of its own. */
     readonly batchSize = Math.min(manager.config.batch.size, 50),
     readonly pollIntervalMs = manager.config.worker.pollInterval,
     workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -110,7 +111,7 @@ export class QueueWorker {
       commandTimeout: undefined,
     });
     this.blocking.connect().catch(() => undefined);
-    this.maintenance = new MaintenanceLoop(this.manager, this.logger);
+    this.maintenance = new MaintenanceLoop(this.manager, this.logger, this.batchSize);
     this.maintenance.start();
     this.loop = this.runLoop();
     this.presenceTimer = setInterval(() => void this.announce(), this.manager.config.worker.heartbeatInterval);
@@ -253,7 +254,7 @@ export class QueueWorker {
   private claim(want: number): Promise<number> {
     this.reservedSlots += want;
     const claim: Promise<number> = this.manager.lifecycle
-      .take(this.workerId, want)
+      .take(this.workerId, want, this.batchSize)
       .then((jobs) => {
         this.reservedSlots -= want;
         this.dry = jobs.length === 0;
