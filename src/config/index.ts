@@ -1,2 +1,4 @@
 export * from './queue-config';
+export * from './config-aliases';
+export * from './durations';
 export * from './environment';

@@ -1,18 +1,38 @@
 import { loadConfig, ENVIRONMENT_VARIABLES } from '../../src/config/environment';
 import { resolveQueueConfig } from '../../src/config/queue-config';
+import { batchRefreshAfterMs, batchTtlMs, cacheTtlMs, dlqCleanupIntervalMs } from '../../src/config/durations';
 import { ConfigError } from '../../src/errors';
 import { bandOf, DEFAULT_PRIORITY_LEVELS, JobPriority } from '../../src/domain/priority-band';
 
+const DOCUMENTED_LEVELS = {
+  critical: { min: 15, max: 20 },
+  high: { min: 10, max: 14 },
+  normal: { min: 5, max: 9 },
+  low: { min: 1, max: 4 },
+};
+
 describe('configuration', () => {
-  it('fills every documented default', () => {
-    const config = resolveQueueConfig({ mongodb: { uri: 'mongodb://127.0.0.1:27017/x' }, redis: {} });
+  it('fills every documented default, in the documented units', () => {
+    const config = resolveQueueConfig({ mongodb: { connectionString: 'mongodb://127.0.0.1:27017/x' } }, {});
     expect(config.name).toBe('default');
-    expect(config.redis.db).toBe(1);
-    expect(config.batch.size).toBe(100);
-    expect(config.batch.priorityLevels).toEqual(DEFAULT_PRIORITY_LEVELS);
-    expect(config.cache.namespace).toBe('queue');
-    expect(config.dlq).toEqual({ autoMove: true, maxReprocessAttempts: 3, cleanupInterval: 3_600_000, retentionDays: 30 });
-    expect(config.worker.maxRetries).toBe(3);
+    expect(config.mongodb).toMatchObject({ enabled: true, connectionString: 'mongodb://127.0.0.1:27017/x' });
+    expect(config.redis).toMatchObject({ host: '127.0.0.1', port: 6379, db: 1 });
+    expect(config.batch).toEqual({ size: 50, ttl: 1800, priorityLevels: DOCUMENTED_LEVELS });
+    expect(config.worker).toMatchObject({ lockTimeout: 300_000, heartbeatInterval: 30_000, maxRetries: 3 });
+    expect(config.cache).toEqual({ namespace: 'queue', ttl: 1800, refreshThreshold: 0.8 });
+    expect(config.dlq).toEqual({ autoMove: true, maxReprocessAttempts: 3, cleanupInterval: 24, retentionDays: 30 });
+    expect(batchTtlMs(config)).toBe(30 * 60_000);
+    expect(cacheTtlMs(config)).toBe(30 * 60_000);
+    expect(dlqCleanupIntervalMs(config)).toBe(24 * 3_600_000);
+    expect(batchRefreshAfterMs(config)).toBe(24 * 60_000);
+  });
+
+  it('converts each documented unit exactly where it is used', () => {
+    const config = resolveQueueConfig({ mongodb: { connectionString: 'mongodb://h/x' }, batch: { ttl: 1800 }, cache: { ttl: 1200, refreshThreshold: 0.75 }, dlq: { cleanupInterval: 12 } }, {});
+    expect(batchTtlMs(config)).toBe(1_800_000); // batches live 30 minutes
+    expect(cacheTtlMs(config)).toBe(1_200_000); // cached values live 20 minutes
+    expect(dlqCleanupIntervalMs(config)).toBe(12 * 3_600_000); // cleanup every 12 hours
+    expect(batchRefreshAfterMs(config)).toBe(1_350_000); // refresh at 75 % of 30 minutes
   });
 
   it('rejects a malformed config with every problem named', () => {
@@ -38,9 +58,9 @@ describe('configuration', () => {
       resolveQueueConfig({
         mongodb: { uri: 'mongodb://h/x' },
         redis: {},
-        batch: { priorityLevels: { ...DEFAULT_PRIORITY_LEVELS, HIGH: { min: 9, max: 14 } } },
+        batch: { priorityLevels: { high: { min: 9, max: 14 } } },
       }),
-    ).toThrow(/NORMAL|HIGH/);
+    ).toThrow(/priorityLevels\.normal: must lie below high/);
   });
 
   it('maps the environment, with queue-specific Redis overrides', () => {
