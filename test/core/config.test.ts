@@ -1,5 +1,6 @@
 import { loadConfig, ENVIRONMENT_VARIABLES } from '../../src/config/environment';
 import { resolveQueueConfig } from '../../src/config/queue-config';
+import { isApplicationEnvironment, resolveDefaultConfig } from '../../src/config/default-config';
 import { batchRefreshAfterMs, batchTtlMs, cacheTtlMs, dlqCleanupIntervalMs } from '../../src/config/durations';
 import { ConfigError } from '../../src/errors';
 import { bandOf, DEFAULT_PRIORITY_LEVELS, JobPriority } from '../../src/domain/priority-band';
@@ -51,6 +52,67 @@ describe('configuration', () => {
       expect(problems).toMatch(/redis\.port/);
       expect(problems).toMatch(/worker\.heartbeatInterval/);
     }
+  });
+
+  it('accepts the older names as aliases, and names both when they disagree', () => {
+    const viaAliases = resolveQueueConfig({ mongodb: { uri: 'mongodb://h/x' }, batch: { priorityLevels: { CRITICAL: { min: 18, max: 20 }, high: { min: 14, max: 17 } } } }, {});
+    expect(viaAliases.mongodb.connectionString).toBe('mongodb://h/x');
+    expect(viaAliases.batch.priorityLevels.critical).toEqual({ min: 18, max: 20 });
+    expect(viaAliases.batch.priorityLevels.high).toEqual({ min: 14, max: 17 });
+    expect(viaAliases.batch.priorityLevels.normal).toEqual({ min: 5, max: 9 });
+    // Same value under both names: fine.
+    expect(resolveQueueConfig({ mongodb: { uri: 'mongodb://h/x', connectionString: 'mongodb://h/x' } }, {}).mongodb.connectionString).toBe('mongodb://h/x');
+    expect(() => resolveQueueConfig({ mongodb: { uri: 'mongodb://a/x', connectionString: 'mongodb://b/x' } }, {})).toThrow(/connectionString and its alias mongodb\.uri/);
+    expect(() =>
+      resolveQueueConfig({ mongodb: { uri: 'mongodb://h/x' }, batch: { priorityLevels: { low: { min: 1, max: 4 }, LOW: { min: 1, max: 3 } } } }, {}),
+    ).toThrow(/low and its alias LOW/);
+  });
+
+  it('refuses mongodb.enabled: false, saying why and what to do', () => {
+    expect(() => resolveQueueConfig({ mongodb: { enabled: false, connectionString: 'mongodb://h/x' } }, {})).toThrow(ConfigError);
+    expect(() => resolveQueueConfig({ mongodb: { enabled: false, connectionString: 'mongodb://h/x' } }, {})).toThrow(/mongodb\.enabled: MongoDB is the source of truth.*set it to true/);
+  });
+
+  it('falls back to MONGO_URI, and names both when neither is given', () => {
+    expect(resolveQueueConfig({}, { MONGO_URI: 'mongodb://env/x' }).mongodb.connectionString).toBe('mongodb://env/x');
+    expect(resolveQueueConfig({ mongodb: { connectionString: 'mongodb://code/x' } }, { MONGO_URI: 'mongodb://env/x' }).mongodb.connectionString).toBe('mongodb://code/x');
+    expect(() => resolveQueueConfig({ name: 'q' }, {})).toThrow(/mongodb\.connectionString: not set, and MONGO_URI is not in the environment/);
+  });
+
+  it('rejects unknown fields (a typo is not silently ignored) and takes numeric strings for ports', () => {
+    expect(() => resolveQueueConfig({ mongodb: { uri: 'mongodb://h/x' }, batch: { sise: 10 } } as never, {})).toThrow(/sise/);
+    expect(resolveQueueConfig({ mongodb: { uri: 'mongodb://h/x' }, redis: { port: '6390' as never, password: '' } }, {}).redis).toMatchObject({ port: 6390, password: undefined });
+  });
+
+  it('reads the compose and Kubernetes names of worker settings, refusing two names that disagree', () => {
+    const base = { MONGO_URI: 'mongodb://db/app' };
+    expect(loadConfig({ ...base, WORKER_CONCURRENCY: '7', WORKER_BATCH_SIZE: '40' }).queue).toMatchObject({ worker: { concurrency: 7 }, batch: { size: 40 } });
+    expect(loadConfig({ ...base, WORKER_CONCURRENCY: '7', QUEUE_WORKER_CONCURRENCY: '7' }).queue.worker.concurrency).toBe(7);
+    expect(() => loadConfig({ ...base, WORKER_CONCURRENCY: '5', QUEUE_WORKER_CONCURRENCY: '10' })).toThrow(/QUEUE_WORKER_CONCURRENCY=10 and WORKER_CONCURRENCY=5/);
+    expect(() => loadConfig({ ...base, WORKER_BATCH_SIZE: '50', QUEUE_BATCH_SIZE: '100' })).toThrow(/QUEUE_BATCH_SIZE=100 and WORKER_BATCH_SIZE=50/);
+  });
+
+  it('reads the documented monitoring and environment variables', () => {
+    const base = { MONGO_URI: 'mongodb://db/app' };
+    expect(loadConfig({ ...base, HEALTH_CHECK_ENABLED: 'false', METRICS_ENABLED: 'false' }).http).toMatchObject({ healthCheck: false, metrics: false });
+    expect(loadConfig({ ...base, NODE_ENV: 'development' })).toMatchObject({ nodeEnv: 'development', logLevel: 'debug' });
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).logLevel).toBe('info');
+    expect(() => loadConfig({ ...base, METRICS_ENABLED: 'yes' })).toThrow(/METRICS_ENABLED/);
+    // Environment units are milliseconds; the configuration's are seconds and hours.
+    const queue = loadConfig({ ...base, QUEUE_BATCH_TTL_MS: '900000', DLQ_CLEANUP_INTERVAL_MS: '43200000' }).queue;
+    expect(queue.batch.ttl).toBe(900);
+    expect(queue.dlq.cleanupInterval).toBe(12);
+  });
+
+  it("tells an application's environment object from a partial QueueConfig", () => {
+    expect(isApplicationEnvironment({ MONGO_URI: 'mongodb://h/x', REDIS_PORT: 6379, JWT_SECRET: 'x' })).toBe(true);
+    expect(isApplicationEnvironment({ batch: { size: 10 } })).toBe(false);
+    expect(isApplicationEnvironment({})).toBe(false);
+    expect(() => isApplicationEnvironment({ MONGO_URI: 'mongodb://h/x', batch: {} })).toThrow(/mixes environment variables \(MONGO_URI\) with QueueConfig sections \(batch\)/);
+    const fromEnvObject = resolveDefaultConfig({ MONGO_URI: 'mongodb://app/x', REDIS_HOST: 'cache', REDIS_PORT: 6380, QUEUE_BATCH_SIZE: 100 }, { MONGO_URI: 'mongodb://process/x', QUEUE_NAME: 'from-process' });
+    expect(fromEnvObject).toMatchObject({ name: 'from-process', mongodb: { connectionString: 'mongodb://app/x' }, redis: { host: 'cache', port: 6380 }, batch: { size: 100 } });
+    const fromPartial = resolveDefaultConfig({ mongodb: { uri: 'mongodb://code/x' }, worker: { maxRetries: 5 } }, { MONGO_URI: 'mongodb://process/x', QUEUE_WORKER_CONCURRENCY: '9' });
+    expect(fromPartial).toMatchObject({ mongodb: { connectionString: 'mongodb://code/x' }, worker: { maxRetries: 5, concurrency: 9 } });
   });
 
   it('rejects overlapping priority bands', () => {
