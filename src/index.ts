@@ -21,6 +21,9 @@ export { defineJob, type JobDefinition, type JobContext, type JobServices, type 
 export type { BackoffOptions } from './domain/backoff';
 export { resolveQueueConfig, queueConfigSchema, type QueueConfig, type QueueConfigInput } from './config/queue-config';
 export { loadConfig, ENVIRONMENT_VARIABLES, type EnvironmentConfig } from './config/environment';
+export { type ApplicationEnvironment } from './config/default-config';
+export { batchTtlMs, batchRefreshAfterMs, cacheTtlMs, dlqCleanupIntervalMs } from './config/durations';
+export type { ConfiguredPriorityLevels } from './config/config-aliases';
 export * from './errors';
 export type {
   Queue,

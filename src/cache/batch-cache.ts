@@ -8,7 +8,13 @@ import type { RedisKeys } from './redis-keys';
  * State machine of an id (MongoDB stays the source of truth; Redis only accelerates):
  *   absent ──push (addJob, loader)──▶ cached ──pop (ZMPOP/BZMPOP, band order)──▶ taken by one worker
  *   cached ──key TTL / flush / restart──▶ absent   (the job is still pending/batched in MongoDB;
- *                                                  the sweeper and the loader bring it back)
+ *                                                  the loader and the sweeper bring it back)
+ *   cached ──loader renewal──▶ cached              (key TTL and the jobs' batchedUntil start again)
+ * Renewal: each band has a renewal mark (bandRenewal key) that lives cache.refreshThreshold of
+ * batch.ttl. When it is gone (the batch aged, or Redis lost everything), the loader renews the
+ * band: ids still cached keep their batch for another batch.ttl; batched jobs whose ids are absent
+ * (lost with Redis, or popped by a worker that never claimed them) return to pending at once, so
+ * no recovery waits for batch.ttl. With Redis down the sweeper returns the queue's batched jobs.
  * A popped id may be stale (claimed straight from MongoDB meanwhile, cancelled): the worker's
  * guarded claim then misses and it moves on. Pushing an id twice is harmless (a set).
  *
@@ -98,6 +104,36 @@ export class BatchCache {
       sizes[band] = Number(value ?? 0);
     });
     return sizes;
+  }
+
+  /** Bands whose renewal mark has lapsed (or never was set), in the order given. */
+  async renewalDue(bands: readonly PriorityBand[]): Promise<PriorityBand[]> {
+    if (bands.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const band of bands) pipeline.exists(this.keys.bandRenewal(band));
+    const results = (await pipeline.exec()) ?? [];
+    return bands.filter((_band, i) => {
+      const [error, value] = results[i] ?? [null, 0];
+      if (error) throw error;
+      return Number(value) === 0;
+    });
+  }
+
+  /** Which of `jobIds` the band holds (ZMSCORE), position by position. */
+  async holds(band: PriorityBand, jobIds: string[]): Promise<boolean[]> {
+    if (jobIds.length === 0) return [];
+    const scores = (await this.redis.call('ZMSCORE', this.keys.band(band), ...jobIds)) as Array<string | null>;
+    return scores.map((score) => score !== null);
+  }
+
+  /** Restarts the band's TTL and sets its renewal mark to lapse after `renewAfterMs`. */
+  async renewed(band: PriorityBand, renewAfterMs: number): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    pipeline.pexpire(this.keys.band(band), this.ttlMs);
+    pipeline.set(this.keys.bandRenewal(band), String(Date.now()), 'PX', Math.max(1, Math.round(renewAfterMs)));
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
   }
 
   async remove(jobIds: string[]): Promise<void> {

@@ -10,6 +10,10 @@ export class RedisKeys {
   band(band: PriorityBand): string {
     return `${this.prefix}:batch:${band}`;
   }
+  /** Present while the band's batch is fresh; when it lapses (age or a Redis loss) the loader renews the band. */
+  bandRenewal(band: PriorityBand): string {
+    return `${this.prefix}:renew:${band}`;
+  }
   /** redlock resource held while a handler runs the job. */
   jobLock(jobId: string): string {
     return `${this.prefix}:lock:job:${jobId}`;

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { resolveQueueConfig, type QueueConfig, type QueueConfigInput } from './queue-config';
 
-type Env = Record<string, string | undefined>;
+/** process.env, or an application's validated environment object (numbers and booleans allowed). */
+export type Env = Readonly<Record<string, unknown>>;
+
+const MS_PER_SECOND = 1000;
+const MS_PER_HOUR = 3_600_000;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -13,7 +17,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
  * its default (shown in the README table and checked against .env.example by tests).
  */
 export const ENVIRONMENT_VARIABLES = [
-  { name: 'MONGO_URI', schema: z.string().min(1), description: 'MongoDB connection string (required for workers)', default: '' },
+  { name: 'NODE_ENV', schema: z.string().min(1), description: 'Application environment; "development" makes debug the default LOG_LEVEL', default: '' },
+  { name: 'MONGO_URI', schema: z.string().min(1), description: 'MongoDB connection string (required for workers; mongodb.connectionString falls back to it)', default: '' },
   { name: 'MONGO_DB_NAME', schema: z.string().min(1), description: 'Database name; else the one in MONGO_URI, else "queue"', default: '' },
   { name: 'REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'), description: 'Redis URL (redis://[:password@]host:port); an alternative to REDIS_HOST/PORT/PASSWORD', default: '' },
   { name: 'REDIS_HOST', schema: z.string().min(1), description: 'Redis host', default: '127.0.0.1' },
@@ -26,12 +31,14 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'QUEUE_NAME', schema: z.string().min(1), description: 'Queue name', default: 'default' },
   { name: 'QUEUE_NAMESPACE', schema: z.string().min(1), description: 'Prefix of every Redis key', default: 'queue' },
   { name: 'WORKER_ID', schema: z.string().min(1).max(200), description: 'Worker identity in leases and audit entries', default: '<hostname>-<pid>' },
-  { name: 'QUEUE_WORKER_CONCURRENCY', schema: int(1, 1000), description: 'Jobs one worker runs at once', default: '5' },
-  { name: 'QUEUE_BATCH_SIZE', schema: int(1, 10_000), description: 'Jobs loaded into Redis per band per load', default: '100' },
-  { name: 'QUEUE_BATCH_TTL_MS', schema: int(1, 86_400_000), description: 'Lifetime of a loaded batch', default: '60000' },
+  { name: 'QUEUE_WORKER_CONCURRENCY', schema: int(1, 1000), description: 'Jobs one worker runs at once (worker.concurrency)', default: '5' },
+  { name: 'WORKER_CONCURRENCY', schema: int(1, 1000), description: 'Alias of QUEUE_WORKER_CONCURRENCY', default: '' },
+  { name: 'QUEUE_BATCH_SIZE', schema: int(1, 10_000), description: 'Jobs loaded into Redis per band per load (batch.size)', default: '50' },
+  { name: 'WORKER_BATCH_SIZE', schema: int(1, 10_000), description: 'Alias of QUEUE_BATCH_SIZE', default: '' },
+  { name: 'QUEUE_BATCH_TTL_MS', schema: int(1, 604_800_000), description: 'Lifetime of a loaded batch in ms (batch.ttl is in seconds)', default: '1800000' },
   { name: 'QUEUE_POLL_INTERVAL', schema: int(1, 3_600_000), description: 'Fallback poll interval in ms', default: '1000' },
-  { name: 'QUEUE_LOCK_TIMEOUT_MS', schema: int(1, 86_400_000), description: 'Job lease length', default: '30000' },
-  { name: 'QUEUE_HEARTBEAT_INTERVAL_MS', schema: int(1, 86_400_000), description: 'Lease extension interval', default: '10000' },
+  { name: 'QUEUE_LOCK_TIMEOUT_MS', schema: int(1, 86_400_000), description: 'Job lease length in ms', default: '300000' },
+  { name: 'QUEUE_HEARTBEAT_INTERVAL_MS', schema: int(1, 86_400_000), description: 'Lease extension interval in ms', default: '30000' },
   { name: 'QUEUE_MAX_RETRIES', schema: int(0, 100), description: 'Default retries after the first attempt', default: '3' },
   { name: 'QUEUE_SHUTDOWN_TIMEOUT_MS', schema: int(1, 3_600_000), description: 'Grace period for in-flight jobs on SIGTERM', default: '30000' },
   { name: 'QUEUE_JOB_TIMEOUT_MS', schema: int(1, 86_400_000), description: 'Default handler timeout', default: '300000' },
@@ -39,12 +46,14 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'QUEUE_MAX_PAYLOAD_BYTES', schema: int(1, 15 * 1024 * 1024), description: 'Largest job data accepted', default: '1048576' },
   { name: 'DLQ_AUTO_MOVE', schema: bool, description: 'Move exhausted jobs to the dead-letter collection', default: 'true' },
   { name: 'DLQ_MAX_REPROCESS_ATTEMPTS', schema: int(0, 100), description: 'How often one DLQ entry may be reprocessed', default: '3' },
-  { name: 'DLQ_CLEANUP_INTERVAL_MS', schema: int(1, 604_800_000), description: 'How often retention cleanup runs', default: '3600000' },
+  { name: 'DLQ_CLEANUP_INTERVAL_MS', schema: int(1, 604_800_000), description: 'How often retention cleanup runs, in ms (dlq.cleanupInterval is in hours)', default: '86400000' },
   { name: 'DLQ_RETENTION_DAYS', schema: int(1, 3650), description: 'Days a DLQ entry is kept', default: '30' },
   { name: 'HTTP_PORT', schema: int(0, 65535), description: 'Port of the worker\'s HTTP server (health, metrics, admin API); 0 turns it off', default: '8080' },
   { name: 'HTTP_HOST', schema: z.string().min(1), description: 'Address the HTTP server listens on', default: '0.0.0.0' },
+  { name: 'HEALTH_CHECK_ENABLED', schema: bool, description: 'Serve /health/worker and /health/queue on HTTP_PORT', default: 'true' },
+  { name: 'METRICS_ENABLED', schema: bool, description: 'Serve /metrics (Prometheus) on HTTP_PORT', default: 'true' },
   { name: 'ADMIN_TOKENS', schema: z.string().regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(,[A-Za-z0-9_.@-]+:[^,:\s]{16,})*$/, 'name:token pairs separated by commas, tokens of 16+ characters'), description: 'Enables the admin API: name:token pairs; the name is the actor in audit entries (secret)', default: '' },
-  { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), description: 'pino log level', default: 'info' },
+  { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), description: 'pino log level', default: 'info (debug when NODE_ENV=development)' },
 ] as const;
 
 type VariableName = (typeof ENVIRONMENT_VARIABLES)[number]['name'];
@@ -60,7 +69,23 @@ export interface EnvironmentConfig {
   queue: QueueConfig;
   workerId: string;
   logLevel: string;
-  http: { port: number; host: string; adminTokens: AdminToken[] };
+  /** NODE_ENV as given (undefined when unset). */
+  nodeEnv: string | undefined;
+  http: { port: number; host: string; adminTokens: AdminToken[]; healthCheck: boolean; metrics: boolean };
+}
+
+/** Two names of one setting (the documents use both): both set and different is an error. */
+const ALIASES: ReadonlyArray<{ name: VariableName; alias: VariableName; setting: string }> = [
+  { name: 'QUEUE_WORKER_CONCURRENCY', alias: 'WORKER_CONCURRENCY', setting: 'the jobs one worker runs at once' },
+  { name: 'QUEUE_BATCH_SIZE', alias: 'WORKER_BATCH_SIZE', setting: 'the batch size' },
+];
+
+/**
+ * The queue settings the environment gives (only those set; the schema fills the rest). Used by
+ * the worker (loadConfig) and by QueueFactory.createDefault; MONGO_URI is optional here.
+ */
+export function queueInputFromEnvironment(env: Env = process.env): QueueConfigInput {
+  return queueInput(parseVariables(env));
 }
 
 /** Reads the documented variables; a bad value throws ConfigError naming the variable and what is allowed. */
@@ -71,19 +96,38 @@ export function loadConfig(env: Env = process.env): EnvironmentConfig {
       'MONGO_URI: required',
     ]);
   }
+  return {
+    queue: resolveQueueConfig(queueInput(values), {}),
+    workerId: values.WORKER_ID ?? `${hostname()}-${process.pid}`,
+    logLevel: values.LOG_LEVEL ?? (values.NODE_ENV === 'development' ? 'debug' : 'info'),
+    nodeEnv: values.NODE_ENV,
+    http: {
+      port: values.HTTP_PORT ?? 8080,
+      host: values.HTTP_HOST ?? '0.0.0.0',
+      adminTokens: parseAdminTokens(values.ADMIN_TOKENS ?? ''),
+      healthCheck: values.HEALTH_CHECK_ENABLED ?? true,
+      metrics: values.METRICS_ENABLED ?? true,
+    },
+  };
+}
+
+function queueInput(values: VariableValues): QueueConfigInput {
   const fromUrl = values.REDIS_URL ? parseRedisUrl(values.REDIS_URL) : {};
-  const input: QueueConfigInput = {
+  return {
     name: values.QUEUE_NAME,
-    mongodb: { uri: values.MONGO_URI, dbName: values.MONGO_DB_NAME },
+    mongodb: { connectionString: values.MONGO_URI, dbName: values.MONGO_DB_NAME },
     redis: {
       host: values.QUEUE_REDIS_HOST ?? values.REDIS_HOST ?? fromUrl.host,
       port: values.QUEUE_REDIS_PORT ?? values.REDIS_PORT ?? fromUrl.port,
       password: values.QUEUE_REDIS_PASSWORD ?? values.REDIS_PASSWORD ?? fromUrl.password,
       db: values.QUEUE_REDIS_DB,
     },
-    batch: { size: values.QUEUE_BATCH_SIZE, ttl: values.QUEUE_BATCH_TTL_MS },
+    batch: {
+      size: values.QUEUE_BATCH_SIZE ?? values.WORKER_BATCH_SIZE,
+      ttl: values.QUEUE_BATCH_TTL_MS === undefined ? undefined : values.QUEUE_BATCH_TTL_MS / MS_PER_SECOND,
+    },
     worker: {
-      concurrency: values.QUEUE_WORKER_CONCURRENCY,
+      concurrency: values.QUEUE_WORKER_CONCURRENCY ?? values.WORKER_CONCURRENCY,
       pollInterval: values.QUEUE_POLL_INTERVAL,
       lockTimeout: values.QUEUE_LOCK_TIMEOUT_MS,
       heartbeatInterval: values.QUEUE_HEARTBEAT_INTERVAL_MS,
@@ -96,20 +140,10 @@ export function loadConfig(env: Env = process.env): EnvironmentConfig {
     dlq: {
       autoMove: values.DLQ_AUTO_MOVE,
       maxReprocessAttempts: values.DLQ_MAX_REPROCESS_ATTEMPTS,
-      cleanupInterval: values.DLQ_CLEANUP_INTERVAL_MS,
+      cleanupInterval: values.DLQ_CLEANUP_INTERVAL_MS === undefined ? undefined : values.DLQ_CLEANUP_INTERVAL_MS / MS_PER_HOUR,
       retentionDays: values.DLQ_RETENTION_DAYS,
     },
     limits: { maxPayloadBytes: values.QUEUE_MAX_PAYLOAD_BYTES },
-  };
-  return {
-    queue: resolveQueueConfig(input),
-    workerId: values.WORKER_ID ?? `${hostname()}-${process.pid}`,
-    logLevel: values.LOG_LEVEL ?? 'info',
-    http: {
-      port: values.HTTP_PORT ?? 8080,
-      host: values.HTTP_HOST ?? '0.0.0.0',
-      adminTokens: parseAdminTokens(values.ADMIN_TOKENS ?? ''),
-    },
   };
 }
 
@@ -132,11 +166,18 @@ function parseVariables(env: Env): VariableValues {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const variable of ENVIRONMENT_VARIABLES) {
-    const raw = env[variable.name];
-    if (raw === undefined || raw === '') continue;
+    const given = env[variable.name];
+    if (given === undefined || given === null || given === '') continue;
+    // An application's validated environment object may hold numbers and booleans already.
+    const raw = typeof given === 'string' ? given : typeof given === 'number' || typeof given === 'boolean' ? String(given) : given;
     const parsed = variable.schema.safeParse(raw);
     if (parsed.success) values[variable.name] = parsed.data;
-    else problems.push(`${variable.name}=${JSON.stringify(redactIfSecret(variable.name, raw))}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+    else problems.push(`${variable.name}=${JSON.stringify(redactIfSecret(variable.name, String(raw)))}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+  }
+  for (const { name, alias, setting } of ALIASES) {
+    if (values[name] !== undefined && values[alias] !== undefined && values[name] !== values[alias]) {
+      problems.push(`${name}=${String(values[name])} and ${alias}=${String(values[alias])} both set ${setting} and differ: set only one of them`);
+    }
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid environment: ${problems.join('; ')}`, problems);

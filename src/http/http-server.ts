@@ -19,6 +19,10 @@ export interface HttpServerOptions {
   adminTokens?: readonly AdminToken[];
   /** No progress for this long and /health/worker answers 503 (default: 6 poll intervals, 3 heartbeats or 3 MongoDB server-selection timeouts, at least 30 s). */
   livenessStallMs?: number;
+  /** Serve /health/worker and /health/queue (HEALTH_CHECK_ENABLED). Default true. */
+  healthCheck?: boolean;
+  /** Serve /metrics (METRICS_ENABLED). Default true. */
+  metrics?: boolean;
 }
 
 export interface QueueHttpServer {
@@ -51,11 +55,13 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   // so a GC pause or a slow claim never restarts a healthy pod).
   const { pollInterval, heartbeatInterval } = manager.config.worker;
   const stallMs = options.livenessStallMs ?? Math.max(30_000, pollInterval * 6, heartbeatInterval * 3, manager.config.mongodb.serverSelectionTimeoutMs * 3);
-  registerHealthRoutes(app, manager, worker, {
-    stallMs,
-    lastProgressAt: () => Math.max(lastEventAt, worker?.getStats().lastActivityAt?.getTime() ?? 0),
-  });
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.render()));
+  if (options.healthCheck ?? true) {
+    registerHealthRoutes(app, manager, worker, {
+      stallMs,
+      lastProgressAt: () => Math.max(lastEventAt, worker?.getStats().lastActivityAt?.getTime() ?? 0),
+    });
+  }
+  if (options.metrics ?? true) app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.render()));
 
   const tokens = options.adminTokens ?? [];
   if (tokens.length > 0) {

@@ -8,6 +8,8 @@ export const REDACTED_PATHS = [
   '*.password',
   'redis.password',
   'mongodb.uri',
+  'mongodb.connectionString',
+  'connectionString',
   'uri',
   '*.uri',
   'token',

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { calculateObjectSize } from 'bson';
 import type { QueueConfig } from '../config/queue-config';
+import { bandRanges } from '../config/config-aliases';
 import { DEFAULT_BACKOFF } from '../domain/backoff';
 import type { JobRecord } from '../domain/job-record';
 import { JobStatus } from '../domain/job-status';
-import { bandOf, priorityBounds, type PriorityLevels } from '../domain/priority-band';
+import { bandOf, priorityBounds } from '../domain/priority-band';
 import { InvalidJobDataError, InvalidJobOptionsError, PayloadTooLargeError, PriorityOutOfRangeError } from '../errors';
 import type { JobRegistry } from '../registry/job-registry';
 import { historyEntry } from '../storage/audit';
@@ -32,7 +33,7 @@ export function buildJobRecord(input: AddJobInput, registry: JobRegistry, config
   const size = calculateObjectSize({ data: payload });
   if (size > config.limits.maxPayloadBytes) throw new PayloadTooLargeError(size, config.limits.maxPayloadBytes);
 
-  const levels = config.batch.priorityLevels as PriorityLevels;
+  const levels = bandRanges(config.batch.priorityLevels);
   const priority = opts.priority ?? definition.defaults?.priority ?? levels.NORMAL.min;
   const band = bandOf(priority, levels);
   if (!band) {

@@ -1,9 +1,11 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/queue-config';
+import { bandRanges } from '../config/config-aliases';
+import { batchTtlMs } from '../config/durations';
 import { backoffDelay } from '../domain/backoff';
 import type { JobAttemptError } from '../domain/job-record';
-import { BANDS_IN_ORDER, type PriorityBand, type PriorityLevels } from '../domain/priority-band';
+import { BANDS_IN_ORDER, type PriorityBand } from '../domain/priority-band';
 import { PermanentJobError, QueueError, RetryJobError } from '../errors';
 import { JobStatus } from '../domain/job-status';
 import type { BatchCache, CachedJob } from '../cache/batch-cache';
@@ -14,6 +16,7 @@ import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
 import { selectForBand } from './batch-selection';
+import { BatchUpkeep } from './batch-upkeep';
 import { CacheCounters } from './cache-counters';
 import type { TypeBatchSizes } from './type-batch-sizes';
 
@@ -65,9 +68,12 @@ export class JobLifecycle {
   /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
   private lastEmptyLoadAt = 0;
   private readonly logger: Logger;
+  /** Renews aging batches and returns the ones Redis lost (cache.refreshThreshold). */
+  readonly upkeep: BatchUpkeep;
 
   constructor(private readonly deps: LifecycleDeps) {
     this.logger = deps.logger.child({ component: 'lifecycle' });
+    this.upkeep = new BatchUpkeep({ config: deps.config, store: deps.store, cache: deps.cache, logger: this.logger });
   }
 
   get redisUsable(): boolean {
@@ -131,11 +137,12 @@ export class JobLifecycle {
    */
   async loadBatches(bands: readonly PriorityBand[] = BANDS_IN_ORDER, size = this.deps.config.batch.size, typeBatchSize = size): Promise<number> {
     const loaded = await this.deps.locks.runExclusive(this.deps.keys.taskLock('loader'), 10_000, async () => {
-      const levels = this.deps.config.batch.priorityLevels as PriorityLevels;
-      // Refill only bands running low (cache.refreshThreshold of batch.size): a band still holding
-      // enough ids would only get ids it already has, each costing a write to mark it batched.
+      const levels = bandRanges(this.deps.config.batch.priorityLevels);
+      // Refill only empty bands: a band still holding ids would only get ids it already has, each
+      // costing a write to mark it batched. Bands whose batch aged or was lost are renewed first.
       const cached = await this.deps.cache.sizes();
-      const low = bands.filter((band) => cached[band] < Math.max(1, Math.ceil(this.deps.config.cache.refreshThreshold * size)));
+      await this.upkeep.renewDue(bands);
+      const low = bands.filter((band) => cached[band] === 0);
       const capOf = this.deps.batchSizes.capsFor(typeBatchSize);
       const perBand = await Promise.all(low.map((band) => selectForBand(this.deps.store, this.deps.config.name, levels[band], size, capOf)));
       const jobs: CachedJob[] = perBand.flat();
@@ -145,7 +152,7 @@ export class JobLifecycle {
       const now = new Date();
       await this.deps.store.markBatched(
         jobs.map((j) => j.jobId),
-        new Date(now.getTime() + this.deps.config.batch.ttl),
+        new Date(now.getTime() + batchTtlMs(this.deps.config)),
         now,
       );
       this.batchesLoaded += 1;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { QueueConfig, QueueConfigInput } from '../config/queue-config';
 import { resolveQueueConfig } from '../config/queue-config';
-import { loadConfig } from '../config/environment';
+import { resolveDefaultConfig, type ApplicationEnvironment } from '../config/default-config';
 import type { JobDefinition } from '../domain/job-definition';
 import { JobRegistry } from '../registry/job-registry';
 import { shippedJobs } from '../../jobs';
@@ -23,16 +23,21 @@ function registryWithDefaults(): JobRegistry {
 
 /** Builds started QueueManagers. */
 export const QueueFactory = {
-  /** From the environment (MONGO_URI, REDIS_*, QUEUE_*), overridden by `config` where given. */
-  async createDefault(config: Partial<QueueConfigInput> = {}, logger: Logger): Promise<QueueManager> {
-    const fromEnv = loadConfig(process.env).queue;
-    const merged = resolveQueueConfig({ ...fromEnv, ...config } as QueueConfigInput);
-    return QueueFactory.createWithConfig(merged, logger);
+  /**
+   * From the environment (MONGO_URI, REDIS_*, QUEUE_*), overridden by `config`: an application's
+   * validated environment object (`{ MONGO_URI, REDIS_HOST, REDIS_PORT, ... }`) or a partial
+   * QueueConfig (merged section by section).
+   */
+  async createDefault(config: QueueConfigInput | ApplicationEnvironment = {}, logger: Logger): Promise<QueueManager> {
+    return QueueFactory.createWithConfig(resolveDefaultConfig(config, process.env), logger);
   },
 
-  /** From a full configuration (validated here once). */
+  /**
+   * From a QueueConfig (validated here once): missing sections and fields take their defaults;
+   * mongodb.connectionString falls back to MONGO_URI.
+   */
   async createWithConfig(queueConfig: QueueConfigInput | QueueConfig, logger: Logger): Promise<QueueManager> {
-    const manager = new QueueManager(resolveQueueConfig(queueConfig as QueueConfigInput), logger, registryWithDefaults());
+    const manager = new QueueManager(resolveQueueConfig(queueConfig), logger, registryWithDefaults());
     await manager.start();
     return manager;
   },
@@ -40,8 +45,8 @@ export const QueueFactory = {
 
 let defaultManager: Promise<QueueManager> | undefined;
 
-/** The process-wide manager, created on first use; later calls return the same one. */
-export function getDefaultQueueManager(config: Partial<QueueConfigInput> = {}, logger: Logger): Promise<QueueManager> {
+/** The process-wide manager, created on first use (as QueueFactory.createDefault); later calls return the same one. */
+export function getDefaultQueueManager(config: QueueConfigInput | ApplicationEnvironment = {}, logger: Logger): Promise<QueueManager> {
   defaultManager ??= QueueFactory.createDefault(config, logger).catch((error: unknown) => {
     defaultManager = undefined;
     throw error;

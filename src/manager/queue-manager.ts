@@ -3,6 +3,8 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Collection } from 'mongodb';
 import type { QueueConfig } from '../config/queue-config';
+import { bandRanges, configuredLevels } from '../config/config-aliases';
+import { batchTtlMs, cacheTtlMs } from '../config/durations';
 import type { DlqSeverity } from '../domain/dlq-record';
 import type { JobDefinition, JobServices } from '../domain/job-definition';
 import type { JobRecord } from '../domain/job-record';
@@ -115,7 +117,7 @@ export class QueueManager {
     const config: QueueConfig = {
       ...this.config,
       name,
-      batch: { ...this.config.batch, priorityLevels: options.priorityLevels ?? this.config.batch.priorityLevels },
+      batch: { ...this.config.batch, priorityLevels: options.priorityLevels ? configuredLevels(options.priorityLevels) : this.config.batch.priorityLevels },
     };
     const child = new QueueManager(config, this.baseLogger, options.registry ?? new JobRegistry());
     child.parent = this;
@@ -132,7 +134,7 @@ export class QueueManager {
       return;
     }
     const { mongodb } = this.config;
-    const connection = mongoose.createConnection(mongodb.uri, {
+    const connection = mongoose.createConnection(mongodb.connectionString, {
       dbName: mongodb.dbName,
       maxPoolSize: mongodb.maxPoolSize,
       serverSelectionTimeoutMS: mongodb.serverSelectionTimeoutMs,
@@ -163,8 +165,8 @@ export class QueueManager {
     const dlqModel = dlqModelFor(connection);
     const store = new JobStore(jobModel.collection as unknown as Collection<JobDocument>, this.config.limits);
     const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
-    const maxPriority = priorityBounds(this.config.batch.priorityLevels as PriorityLevels).max;
-    const cache = new BatchCache(redis, this.keys, maxPriority, this.config.batch.ttl);
+    const maxPriority = priorityBounds(bandRanges(this.config.batch.priorityLevels)).max;
+    const cache = new BatchCache(redis, this.keys, maxPriority, batchTtlMs(this.config));
     const locks = new TaskLocks(redis);
     const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, progress, batchSizes: this.batchSizes, logger: this.logger });
     const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
@@ -460,7 +462,7 @@ export class QueueManager {
       settings: {
         queue: this.config.name,
         namespace: this.config.cache.namespace,
-        cacheTtlMs: this.config.cache.ttl,
+        cacheTtlMs: cacheTtlMs(this.config),
         dlqRetentionDays: this.config.dlq.retentionDays,
       },
     };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { dlqCleanupIntervalMs } from '../config/durations';
 import { JobStatus } from '../domain/job-status';
 import type { QueueManager } from '../manager/queue-manager';
 
@@ -13,7 +14,8 @@ const DLQ_REPAIR_AGE_MS = 5_000;
  * Periodic work every worker process offers and one performs at a time (redlock task locks):
  * - scheduler (each poll interval): due scheduled jobs become pending and enter Redis;
  * - loader (each poll interval): refills the Redis bands from MongoDB;
- * - sweeper (each sweep interval): expired batches and expired leases return to pending,
+ * - sweeper (each sweep interval): expired batches (all batches while Redis is down) and expired
+ *   leases return to pending,
  *   stalled jobs with no attempts left and half-finished DLQ moves are dead-lettered.
  * With Redis down the tasks still run (without the lock): each write is guarded, so running
  * twice costs work, never correctness.
@@ -37,7 +39,7 @@ export class MaintenanceLoop {
     this.every(pollInterval, 'scheduler', () => this.promoteDue());
     this.every(pollInterval, 'loader', () => this.manager.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize));
     this.every(sweepInterval, 'sweeper', () => this.sweep());
-    this.every(Math.min(this.manager.config.dlq.cleanupInterval, 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
+    this.every(Math.min(dlqCleanupIntervalMs(this.manager.config), 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
   }
 
   async stop(): Promise<void> {
@@ -82,7 +84,7 @@ export class MaintenanceLoop {
    */
   async scheduleCleanup(now = Date.now()): Promise<string | undefined> {
     if (!this.manager.registry.has(CLEANUP_JOB_TYPE)) return undefined;
-    const period = Math.floor(now / this.manager.config.dlq.cleanupInterval);
+    const period = Math.floor(now / dlqCleanupIntervalMs(this.manager.config));
     const result = await this.manager.addJob({ type: CLEANUP_JOB_TYPE, data: {} as never, jobId: `${CLEANUP_JOB_TYPE}:${period}` }, 'scheduler');
     return result.deduplicated ? undefined : result.jobId;
   }
@@ -91,7 +93,9 @@ export class MaintenanceLoop {
   async sweep(): Promise<{ expiredBatches: number; stalled: number; deadLettered: number; repaired: number }> {
     const { store } = this.manager.internals;
     const now = new Date();
-    const expiredBatches = await store.returnExpiredBatches(now);
+    // With Redis down its batches cannot be taken: release them now rather than after batch.ttl.
+    const released = this.manager.lifecycle.redisUsable ? 0 : await this.manager.lifecycle.upkeep.releaseWhileRedisDown();
+    const expiredBatches = (await store.returnExpiredBatches(now)) + released;
     const stalled = await store.recoverStalled(now);
     let deadLettered = 0;
     for (const job of await store.findExhaustedStalled(now, PASS_LIMIT)) {

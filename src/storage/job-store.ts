@@ -276,6 +276,40 @@ export class JobStore {
     return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
   }
 
+  /** Batched jobs of a queue in a priority range, oldest batch first (the loader's renewal reads them). */
+  async findBatched(queue: string, range: { min: number; max: number }, limit: number): Promise<Array<Pick<JobRecord, 'jobId' | 'batchedUntil'>>> {
+    return this.collection
+      .find({ queue, status: JobStatus.Batched, priority: { $gte: range.min, $lte: range.max } }, { projection: { _id: 0, jobId: 1, batchedUntil: 1 } })
+      .sort({ batchedUntil: 1 })
+      .limit(limit)
+      .toArray() as Promise<Array<Pick<JobRecord, 'jobId' | 'batchedUntil'>>>;
+  }
+
+  /** batched stays batched with a later batchedUntil: their ids are still in Redis (not a transition: no audit entry). */
+  async renewBatched(jobIds: string[], until: Date, now: Date): Promise<number> {
+    if (jobIds.length === 0) return 0;
+    const result = await this.collection.updateMany({ jobId: { $in: jobIds }, status: JobStatus.Batched }, { $set: { batchedUntil: until, updatedAt: now } });
+    return result.modifiedCount;
+  }
+
+  /**
+   * batched → pending for jobs whose ids Redis no longer holds (flushed, restarted, unreachable),
+   * without waiting for their batch to run out. A claim racing with it still succeeds: claims
+   * take pending and batched jobs alike.
+   */
+  async returnLostBatches(filter: { jobIds: string[] } | { queue: string }, by: string, reason: string, now: Date): Promise<number> {
+    const scope: Filter<JobDocument> = 'jobIds' in filter ? { jobId: { $in: filter.jobIds } } : { queue: filter.queue };
+    if ('jobIds' in filter && filter.jobIds.length === 0) return 0;
+    const result = await this.collection.updateMany(
+      { ...scope, status: JobStatus.Batched },
+      {
+        $set: { status: JobStatus.Pending, batchedUntil: null, updatedAt: now },
+        $push: { history: pushBounded([historyEntry(JobStatus.Batched, JobStatus.Pending, by, now, reason)], this.limits.maxHistoryEntries) },
+      },
+    );
+    return result.modifiedCount;
+  }
+
   /** batched → pending for batches whose time ran out (Redis lost them, or nobody took them). */
   async returnExpiredBatches(now: Date): Promise<number> {
     const result = await this.collection.updateMany(

@@ -1,5 +1,7 @@
 /**
- * `pnpm worker:queue`: one worker process configured from the environment.
+ * `pnpm worker:queue`: one worker process configured from the environment (the variables of
+ * src/config/environment.ts, including the compose/Kubernetes names WORKER_CONCURRENCY and
+ * WORKER_BATCH_SIZE).
  * SIGTERM/SIGINT drain it gracefully and exit 0; a bad configuration exits 1 with one clear line.
  */
 import { loadConfig } from '../config/environment';
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   await worker.start();
   if (env.http.port > 0) {
-    http = createHttpServer({ manager, worker, logger, adminTokens: env.http.adminTokens });
+    http = createHttpServer({ manager, worker, logger, adminTokens: env.http.adminTokens, healthCheck: env.http.healthCheck, metrics: env.http.metrics });
     try {
       await http.listen(env.http.port, env.http.host);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { bandRanges } from '../../src/config/config-aliases';
 import type { CommandStartedEvent } from 'mongodb';
 import { shippedJobs } from '../../jobs';
 import type { JobDefinition } from '../../src/domain/job-definition';
@@ -35,7 +36,7 @@ describe('per-type batch sizes in the loader', () => {
     const manager = await harness.manager({ name, batch: { size }, mongodb: { ...base.mongodb, monitorCommands: true } });
     let events: CommandStartedEvent[] | undefined;
     manager.internals.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => events?.push(event));
-    const levels = manager.config.batch.priorityLevels;
+    const levels = bandRanges(manager.config.batch.priorityLevels);
     return {
       manager,
       async count(work) {

@@ -14,7 +14,7 @@ describe('losing Redis', () => {
   }
 
   it('completes every job when Redis is flushed mid-run', async () => {
-    const manager = await harness.manager({ name: 'flush', batch: { size: 20, ttl: 500 } });
+    const manager = await harness.manager({ name: 'flush', batch: { size: 20 } });
     const n = 150;
     await manager.addJobs(Array.from({ length: n }, (_, i) => ({ type: 'test_job', data: { label: `f${i}`, holdMs: 2 } })));
     await manager.loadNextBatch();
@@ -57,7 +57,7 @@ describe('losing Redis', () => {
   });
 
   it('rebuilds the batches from MongoDB after a restart wiped Redis', async () => {
-    const manager = await harness.manager({ name: 'restart', batch: { size: 10, ttl: 300 } });
+    const manager = await harness.manager({ name: 'restart', batch: { size: 10 } });
     await manager.addJobs(Array.from({ length: 30 }, (_, i) => ({ type: 'test_job', data: { label: `r${i}` }, priority: 1 + (i % 20) })));
     await manager.loadNextBatch();
     await harness.redis.restart();

@@ -96,8 +96,10 @@ describe('retries and the dead-letter queue', () => {
   });
 
   it('marks entries reviewed and reports DLQ stats and severities', async () => {
+    // Entries of its own, so the test also holds when run alone (pnpm run test -- --grep "dlq").
+    const others = await manager.addJobs([1, 2, 3].map((n) => ({ type: 'test_job', data: { label: `review-too-${n}`, permanent: true }, priority: 20 })));
     const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'review-me', permanent: true }, priority: 20 });
-    await finished(jobId);
+    await Promise.all([jobId, ...others.map((o) => o.jobId)].map((id) => finished(id)));
     const entry = await waitFor(() => manager.findDLQEntryByJobId(jobId), 'DLQ entry');
     const reviewed = await manager.markDLQAsReviewed(String(entry._id), 'dana', 'upstream bug, fixed');
     expect(reviewed.review).toMatchObject({ by: 'dana', note: 'upstream bug, fixed' });

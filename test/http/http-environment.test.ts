@@ -5,7 +5,7 @@ describe('HTTP settings from the environment', () => {
   const base = { MONGO_URI: 'mongodb://127.0.0.1:27017/queue' };
 
   it('defaults to port 8080 on every interface, without the admin API', () => {
-    expect(loadConfig(base).http).toEqual({ port: 8080, host: '0.0.0.0', adminTokens: [] });
+    expect(loadConfig(base).http).toEqual({ port: 8080, host: '0.0.0.0', adminTokens: [], healthCheck: true, metrics: true });
     expect(ENVIRONMENT_VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['HTTP_PORT', 'HTTP_HOST', 'ADMIN_TOKENS']));
   });
 
@@ -18,6 +18,8 @@ describe('HTTP settings from the environment', () => {
         { name: 'alice', token: '0123456789abcdef' },
         { name: 'ci-bot', token: 'fedcba9876543210xyz' },
       ],
+      healthCheck: true,
+      metrics: true,
     });
   });
 

@@ -7,6 +7,7 @@ import { registerCacheWarmer, unregisterCacheWarmer } from '../../jobs/maintenan
 import { cleanupJob } from '../../jobs/maintenance/cleanup.job';
 import { shippedJobs } from '../../jobs';
 import type { QueueManager } from '../../src/manager/queue-manager';
+import { dlqCleanupIntervalMs } from '../../src/config/durations';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
@@ -91,7 +92,7 @@ describe('maintenance job handlers', () => {
     const second = new MaintenanceLoop(manager, harness.logger);
     const at = Date.now();
     const added = await first.scheduleCleanup(at);
-    expect(added).toBe(`cleanup:${Math.floor(at / manager.config.dlq.cleanupInterval)}`);
+    expect(added).toBe(`cleanup:${Math.floor(at / dlqCleanupIntervalMs(manager.config))}`);
     expect(await second.scheduleCleanup(at)).toBeUndefined();
     await withEnv({ EXPORT_DIR: join(dir, 'exports'), PROCESSED_DIR: join(dir, 'processed'), OUTBOX_DIR: join(dir, 'outbox') }, async () => {
       await harness.worker(manager, 1);

@@ -94,7 +94,7 @@ export class QueueHarness {
       mongodb: { uri: testMongoUri(), dbName: this.dbName },
       redis: { host: '127.0.0.1', port: this.redis.port, db: 0, commandTimeoutMs: 1000 },
       ...overrides,
-      batch: { size: 50, ttl: 5_000, ...overrides.batch },
+      batch: { size: 50, ...overrides.batch },
       worker: { pollInterval: 50, sweepInterval: 100, lockTimeout: 2_000, heartbeatInterval: 200, shutdownTimeout: 5_000, ...overrides.worker },
       cache: { namespace: this.namespace, ...overrides.cache },
     });
