@@ -16,7 +16,7 @@ import { RedisKeys } from '../cache/redis-keys';
 import { TaskLocks, type Lock } from '../cache/task-locks';
 import { JobRegistry } from '../registry/job-registry';
 import { dlqModelFor } from '../storage/dlq-model';
-import { DlqRepository } from '../storage/dlq-repository';
+import { DlqRepository, withEntryIdOrNull, type DlqEntry } from '../storage/dlq-repository';
 import { DlqStore, type DlqDocument } from '../storage/dlq-store';
 import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
@@ -342,13 +342,14 @@ export class QueueManager {
     return this.s.dlqStore.stats(this.config.name);
   }
 
-  async findDLQEntryByJobId(jobId: string): Promise<DlqDocument | null> {
-    return this.s.dlqStore.findByJobId(jobId);
+  async findDLQEntryByJobId(jobId: string): Promise<DlqEntry | null> {
+    return withEntryIdOrNull(await this.s.dlqStore.findByJobId(jobId));
   }
 
   /**
-   * Reprocesses a DLQ entry (a new job with the corrections merged into its data). An entry of a
-   * named queue's consumer group goes back to that group's deliveries.
+   * Reprocesses a DLQ entry as a new job (`jobId` in the result): corrections naming job options
+   * (priority, maxAttempts, delay, scheduledFor) apply to its options, the rest merges into its
+   * data. An entry of a named queue's consumer group goes back to that group's deliveries.
    */
   async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
     const entry = await this.s.dlqService.findEntry(id);
@@ -364,11 +365,11 @@ export class QueueManager {
     return this.s.dlqService.reprocess(id, admin, corrections);
   }
 
-  async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqDocument[]> {
+  async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqEntry[]> {
     return this.s.dlqService.bySeverity(severity, options.limit ?? 100);
   }
 
-  async markDLQAsReviewed(id: string, admin: string, note?: string): Promise<DlqDocument> {
+  async markDLQAsReviewed(id: string, admin: string, note?: string): Promise<DlqEntry> {
     return this.s.dlqService.markReviewed(id, admin, note);
   }
 
