@@ -177,7 +177,7 @@ export class QueueManager {
       cache,
       locks,
       dlqService,
-      jobRepository: new JobRepository(store, this.config.name),
+      jobRepository: new JobRepository(store, this.config.name, cache),
       dlqRepository: new DlqRepository(dlqStore, this.config.name),
       // Three missed heartbeats and a worker counts as gone.
       workerRegistry: new WorkerRegistry(redis, this.keys, this.config.worker.heartbeatInterval * 3),
