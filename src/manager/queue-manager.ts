@@ -330,7 +330,7 @@ export class QueueManager {
 
   async getQueueStats(): Promise<QueueStats> {
     const { store, cache, lifecycle } = this.s;
-    return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded);
+    return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
   }
 
   async checkHealth(): Promise<HealthReport> {
