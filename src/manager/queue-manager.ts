@@ -24,7 +24,7 @@ import { JobStore, type JobDocument } from '../storage/job-store';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
 import { DlqService, type ReprocessResult } from './dlq-service';
-import { checkComponents, type HealthReport } from './health-check';
+import { checkHealth, type HealthReport } from './health-check';
 import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
@@ -40,6 +40,9 @@ import { WorkerRegistry } from './worker-registry';
 
 /** Jobs per insertMany in addJobs: one round trip per chunk. */
 const ADD_CHUNK = 1000;
+/** checkHealth: each probe's deadline, and the window its performance figures cover. */
+const HEALTH_PROBE_TIMEOUT_MS = 1_000;
+const HEALTH_WINDOW_MS = 5 * 60_000;
 
 /** How a queue derived from a manager differs from it (see QueueManager.derive). */
 export interface DerivedQueueOptions {
@@ -333,9 +336,21 @@ export class QueueManager {
     return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
   }
 
+  /** MongoDB, Redis, the batch cache and recent performance; each probe answers within 1 s. */
   async checkHealth(): Promise<HealthReport> {
-    const { connection, redis, lifecycle } = this.s;
-    return checkComponents(connection, redis, lifecycle.counters.hitRate, 1000);
+    const { connection, redis, lifecycle, store, dlqStore, cache } = this.s;
+    return checkHealth({
+      queue: this.config.name,
+      connection,
+      jobs: store.collection,
+      collectionNames: [store.collection.collectionName, dlqStore.collection.collectionName],
+      redis,
+      redisDatabase: redis.options.db ?? 0,
+      cache,
+      hitRate: lifecycle.counters.hitRate,
+      timeoutMs: HEALTH_PROBE_TIMEOUT_MS,
+      windowMs: HEALTH_WINDOW_MS,
+    });
   }
 
   async getDLQStats(): Promise<Awaited<ReturnType<DlqStore['stats']>>> {
