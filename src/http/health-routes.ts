@@ -4,7 +4,7 @@ import { readWithin } from '../metrics/bounded-read';
 import type { QueueWorker } from '../worker/queue-worker';
 
 const STATUS_BY_HEALTH = { healthy: 200, degraded: 206, unhealthy: 503 } as const;
-/** checkHealth probes each component with its own 1 s limit; this bounds the whole answer. */
+/** checkHealth probes each component with its own 1 s limit (MongoDB reads after its ping); this bounds the whole answer. */
 const HEALTH_DEADLINE_MS = 3_000;
 /** Queue and DLQ stats are aggregations: allowed a little longer than a ping. */
 const STATS_DEADLINE_MS = 2_000;

@@ -107,21 +107,28 @@ export function overallOf(verdicts: readonly HealthVerdict[]): { overall: Health
 
 /**
  * MongoDB down: unhealthy (nothing can be recorded). Redis down: degraded (workers claim from
- * MongoDB). Every probe runs in parallel under its own deadline, so the answer takes at most
- * about `timeoutMs`. Another input to `overall` is one more verdict in the list.
+ * MongoDB). Every probe runs under its own deadline (MongoDB's reads after its ping, the rest in
+ * parallel), so the answer takes at most about 2 × `timeoutMs`. Another input to `overall` is
+ * one more verdict in the list.
  */
 export async function checkHealth(sources: HealthSources): Promise<HealthReport> {
   const { timeoutMs } = sources;
   const redisReady = () => {
     if (sources.redis.status !== 'ready') throw new Error(`connection ${sources.redis.status}`);
   };
-  const [mongoPing, collections, redisPing, memory, entries, performance] = await Promise.all([
-    timed(async () => {
+  const mongoSide = async () => {
+    const ping = await timed(async () => {
       const db = sources.connection.db;
       if (!db || sources.connection.readyState !== 1) throw new Error('not connected');
       await db.command({ ping: 1 });
-    }, timeoutMs),
-    within(() => countCollections(sources), timeoutMs),
+    }, timeoutMs);
+    // Reads against a MongoDB that did not answer a ping would only pile up behind server selection.
+    if (!ping.ok) return { ping, collections: skipped<Record<string, number>>(), performance: skipped<PerformanceHealth>() };
+    const [collections, performance] = await Promise.all([within(() => countCollections(sources), timeoutMs), within(() => recentPerformance(sources), timeoutMs)]);
+    return { ping, collections, performance };
+  };
+  const [{ ping: mongoPing, collections, performance }, redisPing, memory, entries] = await Promise.all([
+    mongoSide(),
     timed(async () => {
       redisReady();
       await sources.redis.ping();
@@ -134,7 +141,6 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
       redisReady();
       return Object.values(await sources.cache.sizes()).reduce((a, b) => a + b, 0);
     }, timeoutMs),
-    within(() => recentPerformance(sources), timeoutMs),
   ]);
   const mongodb: MongoHealth = {
     status: mongoPing.ok ? 'connected' : 'disconnected',
@@ -170,6 +176,10 @@ export async function checkHealth(sources: HealthSources): Promise<HealthReport>
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function skipped<T>(): Outcome<T> {
+  return { ok: false, error: 'MongoDB did not answer its ping' };
+}
 
 async function within<T>(read: () => Promise<T>, timeoutMs: number): Promise<Outcome<T>> {
   let timer: NodeJS.Timeout | undefined;
