@@ -4,12 +4,13 @@ export { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager, registe
 export type { AddJobInput, AddJobResult } from './manager/job-input';
 export type { BatchSizes } from './manager/type-batch-sizes';
 export type { QueueStats } from './manager/queue-stats';
-export type { HealthReport, HealthState } from './manager/health-check';
+export type { HealthReport, HealthState, MongoHealth, RedisHealth, CacheHealth, PerformanceHealth } from './manager/health-check';
 export type { ReprocessResult } from './manager/dlq-service';
+export type { DlqOptionCorrections, DlqReprocessRecord } from './domain/dlq-record';
 export { QueueWorker, type WorkerStats } from './worker/queue-worker';
 export { JobRegistry } from './registry/job-registry';
-export { JobRepository } from './storage/job-repository';
-export { DlqRepository, type DlqListFilter } from './storage/dlq-repository';
+export { JobRepository, type ListOptions, type JobSortField } from './storage/job-repository';
+export { DlqRepository, type DlqListFilter, type DlqEntry } from './storage/dlq-repository';
 export type { JobDocument } from './storage/job-store';
 export type { DlqDocument } from './storage/dlq-store';
 export type { TransitionResult, TransitionMiss } from './storage/transition-result';

@@ -38,10 +38,25 @@ export interface DlqReview {
   note?: string;
 }
 
+/** Job options a reprocess may correct besides the data (see DlqService.reprocess). */
+export interface DlqOptionCorrections {
+  priority?: number;
+  maxAttempts?: number;
+  /** Milliseconds before the new job may run. */
+  delay?: number;
+  /** Earliest time the new job may run; wins over `delay`. */
+  scheduledFor?: Date | string | number;
+}
+
 export interface DlqReprocessRecord {
   by: string;
   at: Date;
+  /** Everything the admin passed, as given. */
   corrections?: Record<string, unknown>;
+  /** The part merged into the new job's data. */
+  dataCorrections?: Record<string, unknown>;
+  /** The part applied to the new job's options. */
+  optionCorrections?: DlqOptionCorrections;
   newJobId: string;
 }
 

@@ -1,5 +1,6 @@
-import { mergeCorrections } from '../manager/dlq-service';
+import { buildReprocessRecord } from '../manager/dlq-service';
 import type { QueueManager } from '../manager/queue-manager';
+import { withEntryId } from '../storage/dlq-repository';
 import type { DlqDocument } from '../storage/dlq-store';
 
 /** What a bulk reprocess would do with one entry: the dry run shows these, the real run executes them. */
@@ -9,22 +10,20 @@ export type ReprocessPlanItem =
 
 /**
  * Checks each entry the way reprocessDLQEntry will (limit, known type, corrected data against the
- * type's schema) without writing anything.
+ * type's schema, corrected options as addJob checks them) without writing anything.
  */
 export function planReprocess(manager: QueueManager, entries: readonly DlqDocument[], corrections?: Record<string, unknown>): ReprocessPlanItem[] {
   const limit = manager.config.dlq.maxReprocessAttempts;
+  const now = new Date();
   return entries.map((entry) => {
     const base = { entryId: String(entry._id), jobId: entry.jobId, type: entry.type };
     if (entry.reprocessCount >= limit) return { ...base, action: 'skip', why: `reprocessed ${entry.reprocessCount} times already (limit ${limit})` };
     if (!manager.registry.has(entry.type)) return { ...base, action: 'skip', why: `job type "${entry.type}" is not registered in this process` };
-    let dataAfter: unknown;
     try {
-      dataAfter = corrections ? mergeCorrections(entry.data, corrections) : entry.data;
+      const { record, dataAfter } = buildReprocessRecord(withEntryId({ ...entry }), 'plan', corrections, manager.registry, manager.config, now);
+      return { ...base, action: 'reprocess', newJobId: record.jobId, dataBefore: entry.data, dataAfter };
     } catch (error) {
       return { ...base, action: 'skip', why: (error as Error).message };
     }
-    const parsed = manager.registry.get(entry.type).schema.safeParse(dataAfter);
-    if (!parsed.success) return { ...base, action: 'skip', why: `data invalid for ${entry.type}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-    return { ...base, action: 'reprocess', newJobId: `${entry.jobId}:reprocess:${entry.reprocessCount + 1}`, dataBefore: entry.data, dataAfter };
   });
 }

@@ -18,7 +18,7 @@ import { RedisKeys } from '../cache/redis-keys';
 import { TaskLocks, type Lock } from '../cache/task-locks';
 import { JobRegistry } from '../registry/job-registry';
 import { dlqModelFor } from '../storage/dlq-model';
-import { DlqRepository } from '../storage/dlq-repository';
+import { DlqRepository, withEntryIdOrNull, type DlqEntry } from '../storage/dlq-repository';
 import { DlqStore, type DlqDocument } from '../storage/dlq-store';
 import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
@@ -26,7 +26,7 @@ import { JobStore, type JobDocument } from '../storage/job-store';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
 import { DlqService, type ReprocessResult } from './dlq-service';
-import { checkComponents, type HealthReport } from './health-check';
+import { checkHealth, type HealthReport } from './health-check';
 import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
@@ -43,6 +43,9 @@ import { WorkerRegistry } from './worker-registry';
 
 /** Jobs per insertMany in addJobs: one round trip per chunk. */
 const ADD_CHUNK = 1000;
+/** checkHealth: each probe's deadline, and the window its performance figures cover. */
+const HEALTH_PROBE_TIMEOUT_MS = 1_000;
+const HEALTH_WINDOW_MS = 5 * 60_000;
 
 /** How a queue derived from a manager differs from it (see QueueManager.derive). */
 export interface DerivedQueueOptions {
@@ -182,7 +185,7 @@ export class QueueManager {
       cache,
       locks,
       dlqService,
-      jobRepository: new JobRepository(store, this.config.name),
+      jobRepository: new JobRepository(store, this.config.name, cache),
       dlqRepository: new DlqRepository(dlqStore, this.config.name),
       // Three missed heartbeats and a worker counts as gone.
       workerRegistry: new WorkerRegistry(redis, this.keys, this.config.worker.heartbeatInterval * 3),
@@ -354,25 +357,38 @@ export class QueueManager {
 
   async getQueueStats(): Promise<QueueStats> {
     const { store, cache, lifecycle } = this.s;
-    return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded);
+    return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
   }
 
+  /** MongoDB, Redis, the batch cache and recent performance; each probe answers within 1 s. */
   async checkHealth(): Promise<HealthReport> {
-    const { connection, redis, lifecycle } = this.s;
-    return checkComponents(connection, redis, lifecycle.counters.hitRate, 1000);
+    const { connection, redis, lifecycle, store, dlqStore, cache } = this.s;
+    return checkHealth({
+      queue: this.config.name,
+      connection,
+      jobs: store.collection,
+      collectionNames: [store.collection.collectionName, dlqStore.collection.collectionName],
+      redis,
+      redisDatabase: redis.options.db ?? 0,
+      cache,
+      hitRate: lifecycle.counters.hitRate,
+      timeoutMs: HEALTH_PROBE_TIMEOUT_MS,
+      windowMs: HEALTH_WINDOW_MS,
+    });
   }
 
   async getDLQStats(): Promise<Awaited<ReturnType<DlqStore['stats']>>> {
     return this.s.dlqStore.stats(this.config.name);
   }
 
-  async findDLQEntryByJobId(jobId: string): Promise<DlqDocument | null> {
-    return this.s.dlqStore.findByJobId(jobId);
+  async findDLQEntryByJobId(jobId: string): Promise<DlqEntry | null> {
+    return withEntryIdOrNull(await this.s.dlqStore.findByJobId(jobId));
   }
 
   /**
-   * Reprocesses a DLQ entry (a new job with the corrections merged into its data). An entry of a
-   * named queue's consumer group goes back to that group's deliveries.
+   * Reprocesses a DLQ entry as a new job (`jobId` in the result): corrections naming job options
+   * (priority, maxAttempts, delay, scheduledFor) apply to its options, the rest merges into its
+   * data. An entry of a named queue's consumer group goes back to that group's deliveries.
    */
   async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
     const entry = await this.s.dlqService.findEntry(id);
@@ -388,11 +404,11 @@ export class QueueManager {
     return this.s.dlqService.reprocess(id, admin, corrections);
   }
 
-  async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqDocument[]> {
+  async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqEntry[]> {
     return this.s.dlqService.bySeverity(severity, options.limit ?? 100);
   }
 
-  async markDLQAsReviewed(id: string, admin: string, note?: string): Promise<DlqDocument> {
+  async markDLQAsReviewed(id: string, admin: string, note?: string): Promise<DlqEntry> {
     return this.s.dlqService.markReviewed(id, admin, note);
   }
 

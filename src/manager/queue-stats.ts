@@ -21,13 +21,24 @@ export interface QueueStats {
   byBand: Record<PriorityBand, StatusCounts>;
   /** Age in ms of the oldest ready (pending or batched) job per band: the autoscaling signal. */
   oldestReadyAgeMs: Record<PriorityBand, number | null>;
+  /**
+   * The Redis batches. A batch is what the loader moves from MongoDB into Redis at once: up to
+   * `batch.size` ready jobs per band; workers take ids from it without querying MongoDB.
+   */
   batchInfo: {
-    /** Job ids in Redis batches right now (null while Redis is unreachable). */
+    /** Job ids in the Redis batches right now, all bands (null while Redis is unreachable). */
     currentBatch: number | null;
-    /** Batches loaded by this process since it started. */
+    /**
+     * Batches of `batch.size` the ready jobs (pending + batched) fill, the current one included:
+     * how many loads it takes to run the ready backlog. 0 when nothing is ready.
+     */
     totalBatches: number;
-    /** Share of this process's claims served from a Redis batch. */
+    /** Share of this process's claims served from a Redis batch, 0–1 (1 before any claim). */
     cacheHitRate: number;
+    /** Batches this process's loader moved into Redis since it started. */
+    batchesLoaded: number;
+    /** `batch.size`: the most ids one load moves per band. */
+    batchSize: number;
     cachedByBand: Record<PriorityBand, number> | null;
   };
 }
@@ -44,6 +55,7 @@ export async function collectQueueStats(
   redisUsable: boolean,
   counters: CacheCounters,
   batchesLoaded: number,
+  batchSize: number,
 ): Promise<QueueStats> {
   const now = Date.now();
   const rows = await store.collection
@@ -89,8 +101,10 @@ export async function collectQueueStats(
     oldestReadyAgeMs,
     batchInfo: {
       currentBatch: cachedByBand ? Object.values(cachedByBand).reduce((a, b) => a + b, 0) : null,
-      totalBatches: batchesLoaded,
+      totalBatches: Math.ceil((totals.pending + totals.batched) / Math.max(1, batchSize)),
       cacheHitRate: counters.hitRate,
+      batchesLoaded,
+      batchSize,
       cachedByBand,
     },
   };

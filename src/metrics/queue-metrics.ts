@@ -81,9 +81,9 @@ export class QueueMetrics {
    */
   async render(): Promise<string> {
     const health = await readWithin(() => this.manager.checkHealth(), SCRAPE_READ_MS);
-    const mongoUp = health?.mongodb.status === 'up';
+    const mongoUp = health?.mongodb.status === 'connected';
     this.mongoUp.set(mongoUp ? 1 : 0);
-    this.redisUp.set(health?.redis.status === 'up' ? 1 : 0);
+    this.redisUp.set(health?.redis.status === 'connected' ? 1 : 0);
     if (health) this.hitRate.set(health.cache.hitRate);
     const [stats, dlq] = mongoUp
       ? await Promise.all([readWithin(() => this.manager.getQueueStats(), SCRAPE_READ_MS), readWithin(() => this.manager.getDLQStats(), SCRAPE_READ_MS)])

@@ -1,4 +1,4 @@
-import { ObjectId } from 'mongodb';
+import { ObjectId, type Filter } from 'mongodb';
 import type { DlqSeverity } from '../domain/dlq-record';
 import type { DlqDocument, DlqStore } from './dlq-store';
 
@@ -11,33 +11,59 @@ export interface DlqListFilter {
   skip?: number;
 }
 
-/** Read access to one queue's dead-letter entries. */
+/**
+ * A dead-letter entry as the API returns it: the stored document plus `id`, the hex string of
+ * its `_id` (what mongoose documents call `id`), so `entry.id.toString()` names the entry in
+ * reprocessDLQEntry and markDLQAsReviewed.
+ */
+export type DlqEntry = DlqDocument & { id: string };
+
+export function withEntryId(doc: DlqDocument): DlqEntry {
+  return Object.assign(doc, { id: doc._id.toHexString() });
+}
+
+export function withEntryIdOrNull(doc: DlqDocument | null): DlqEntry | null {
+  return doc ? withEntryId(doc) : null;
+}
+
+/** Read access to one queue's dead-letter entries, and the development tool that clears them. */
 export class DlqRepository {
   constructor(
     private readonly store: DlqStore,
     private readonly queue: string,
   ) {}
 
-  async findById(id: string): Promise<DlqDocument | null> {
+  async findById(id: string): Promise<DlqEntry | null> {
     if (!ObjectId.isValid(id)) return null;
-    return this.store.findById(new ObjectId(id));
+    return withEntryIdOrNull(await this.store.findById(new ObjectId(id)));
   }
 
-  async findByJobId(jobId: string): Promise<DlqDocument | null> {
-    return this.store.findByJobId(jobId);
+  async findByJobId(jobId: string): Promise<DlqEntry | null> {
+    return withEntryIdOrNull(await this.store.findByJobId(jobId));
   }
 
-  async list(filter: DlqListFilter = {}): Promise<DlqDocument[]> {
+  async list(filter: DlqListFilter = {}): Promise<DlqEntry[]> {
     const query: Record<string, unknown> = { queue: this.queue };
     if (filter.severity) query.severity = filter.severity;
     if (filter.type) query.type = filter.type;
     if (filter.failureReason) query.failureReason = filter.failureReason;
     if (filter.reviewed !== undefined) query.review = filter.reviewed ? { $ne: null } : null;
-    return this.store.collection
+    const docs = await this.store.collection
       .find(query)
       .sort({ movedAt: -1, _id: -1 })
       .skip(filter.skip ?? 0)
       .limit(Math.min(Math.max(1, filter.limit ?? 100), 1000))
       .toArray();
+    return docs.map(withEntryId);
+  }
+
+  /**
+   * Deletes this queue's entries that match `filter` (`{}`: all of them) and returns how many.
+   * The filter is ANDed with this queue's name, so it can never reach another queue's entries.
+   * A development and test tool: entries are the audit of failed jobs.
+   */
+  async deleteMany(filter: Filter<DlqDocument> = {}): Promise<number> {
+    const result = await this.store.collection.deleteMany({ $and: [filter, { queue: this.queue }] });
+    return result.deletedCount;
   }
 }

@@ -76,6 +76,7 @@ export const JOB_INDEX = {
   batchSweep: 'batch_sweep',
   scheduleScan: 'schedule_scan',
   dlqRepair: 'dlq_repair',
+  recentCompletions: 'recent_completions',
 } as const;
 
 jobSchema.index({ jobId: 1 }, { unique: true, name: 'jobId_unique' });
@@ -84,6 +85,9 @@ jobSchema.index({ lockedUntil: 1 }, { name: JOB_INDEX.leaseSweep, partialFilterE
 jobSchema.index({ batchedUntil: 1 }, { name: JOB_INDEX.batchSweep, partialFilterExpression: { status: JobStatus.Batched } });
 jobSchema.index({ queue: 1, runAt: 1 }, { name: JOB_INDEX.scheduleScan, partialFilterExpression: { status: JobStatus.Scheduled } });
 jobSchema.index({ failedAt: 1 }, { name: JOB_INDEX.dlqRepair, partialFilterExpression: { dlqPending: true } });
+// checkHealth's performance window (jobs completed in the last minutes): a range of keys instead
+// of a scan of every completed job the queue keeps.
+jobSchema.index({ queue: 1, completedAt: -1 }, { name: JOB_INDEX.recentCompletions, partialFilterExpression: { status: JobStatus.Completed } });
 
 export type JobModel = Model<JobRecord>;
 

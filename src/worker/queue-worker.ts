@@ -22,9 +22,12 @@ export interface WorkerStats {
   retriedJobs: number;
   /** Results refused because the lease had been lost. */
   fencedJobs: number;
+  /** Milliseconds since start() (0 while stopped). */
   uptime: number;
   concurrency: number;
+  /** The job running now (the first of them when several run), null when idle. */
   currentJob: string | null;
+  /** Every job this worker has taken and not yet recorded. */
   currentJobs: string[];
   /** Last time the loop took work or found none (liveness). */
   lastActivityAt: Date | null;

@@ -41,7 +41,7 @@ function snapshot(overrides: { at?: Date; completed?: number; dead?: number; red
     total: 18 + completed + dead,
     byBand,
     oldestReadyAgeMs: { CRITICAL: 4_500, HIGH: 125_000, NORMAL: null, LOW: null },
-    batchInfo: { currentBatch: overrides.redisDown ? null : 4, totalBatches: 2, cacheHitRate: 0.9, cachedByBand: overrides.redisDown ? null : { CRITICAL: 4, HIGH: 0, NORMAL: 0, LOW: 0 } },
+    batchInfo: { currentBatch: overrides.redisDown ? null : 4, totalBatches: 2, cacheHitRate: 0.9, batchesLoaded: 3, batchSize: 50, cachedByBand: overrides.redisDown ? null : { CRITICAL: 4, HIGH: 0, NORMAL: 0, LOW: 0 } },
   };
   return {
     at: overrides.at ?? AT,

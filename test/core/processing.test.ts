@@ -102,7 +102,7 @@ describe('processing', () => {
     expect(stats.oldestReadyAgeMs.LOW).not.toBeNull();
     const health = await manager.checkHealth();
     expect(health.overall).toBe('healthy');
-    expect(health.mongodb.status).toBe('up');
-    expect(health.redis.status).toBe('up');
+    expect(health.mongodb.status).toBe('connected');
+    expect(health.redis.status).toBe('connected');
   });
 });

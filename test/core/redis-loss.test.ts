@@ -39,8 +39,8 @@ describe('losing Redis', () => {
       const health = await manager.checkHealth();
       return health.overall === 'degraded' ? health : null;
     }, 'health to report degraded');
-    expect(degraded.redis.status).toBe('down');
-    expect(degraded.mongodb.status).toBe('up');
+    expect(degraded.redis.status).toBe('disconnected');
+    expect(degraded.mongodb.status).toBe('connected');
 
     // Adding still works (MongoDB is the source of truth) and workers claim straight from MongoDB.
     await manager.addJobs(Array.from({ length: 20 }, (_, i) => ({ type: 'test_job', data: { label: `during${i}` } })));

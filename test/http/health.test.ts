@@ -11,8 +11,7 @@ interface QueueHealthBody {
   status: string;
   timestamp: string;
   components: { mongodb: { status: string }; redis: { status: string }; cache: { status: string } } | null;
-  queue: { total: number } | null;
-  dlq: { totalEntries: number } | null;
+  metrics: { queue: { total: number } | null; dlq: { totalEntries: number } | null };
 }
 
 /** A worker whose loop stopped turning: running, but its last progress lies in the past. */
@@ -53,9 +52,17 @@ describe('HTTP health: liveness and readiness', () => {
     const ready = await fetch(`${url}/health/queue`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as QueueHealthBody;
-    expect(body).toMatchObject({ status: 'healthy', components: { mongodb: { status: 'up' }, redis: { status: 'up' }, cache: { status: 'active' } } });
-    expect(body.queue).toMatchObject({ total: expect.any(Number) });
-    expect(body.dlq).toMatchObject({ totalEntries: expect.any(Number) });
+    expect(body).toMatchObject({
+      status: 'healthy',
+      components: {
+        mongodb: { status: 'connected', latency: expect.any(Number), collections: { jobs: expect.any(Number), dead_letter_jobs: expect.any(Number) } },
+        redis: { status: 'connected', latency: expect.any(Number), database: 0, memory: expect.any(Number) },
+        cache: { status: 'operational', hitRate: expect.any(Number), entries: expect.any(Number) },
+      },
+      performance: { avgProcessingTime: expect.any(Number), throughputPerMinute: expect.any(Number), successRate: expect.any(Number) },
+    });
+    expect(body.metrics.queue).toMatchObject({ total: expect.any(Number), pending: expect.any(Number), batchInfo: { totalBatches: expect.any(Number) } });
+    expect(body.metrics.dlq).toMatchObject({ totalEntries: expect.any(Number), bySeverity: expect.any(Object) });
     expect(Date.parse(body.timestamp)).not.toBeNaN();
   });
 
@@ -83,8 +90,8 @@ describe('HTTP health: liveness and readiness', () => {
       const response = await world.server.app.inject({ method: 'GET', url: '/health/queue' });
       return response.statusCode === 206 ? response : null;
     }, 'a degraded readiness answer');
-    expect(degraded.json()).toMatchObject({ status: 'degraded', components: { mongodb: { status: 'up' }, redis: { status: 'down' }, cache: { status: 'bypassed' } } });
-    expect((degraded.json() as QueueHealthBody).queue).not.toBeNull();
+    expect(degraded.json()).toMatchObject({ status: 'degraded', components: { mongodb: { status: 'connected' }, redis: { status: 'disconnected', memory: null }, cache: { status: 'degraded', entries: null } } });
+    expect((degraded.json() as QueueHealthBody).metrics.queue).not.toBeNull();
     const metrics = await world.server.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/^queue_redis_up 0$/m);
 
@@ -113,7 +120,7 @@ describe('HTTP health: liveness and readiness', () => {
           const response = await server.app.inject({ method: 'GET', url: '/health/queue' });
           return response.statusCode === 503 ? response : null;
         }, 'an unhealthy readiness answer');
-        expect(down.json()).toMatchObject({ status: 'unhealthy', components: { mongodb: { status: 'down' }, redis: { status: 'up' } }, queue: null, dlq: null });
+        expect(down.json()).toMatchObject({ status: 'unhealthy', components: { mongodb: { status: 'disconnected' }, redis: { status: 'connected' } }, metrics: { queue: null, dlq: null } });
         const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
         expect(metrics.statusCode).toBe(200);
         expect(metrics.body).toMatch(/^queue_mongodb_up 0$/m);
