@@ -28,10 +28,12 @@ describe('checkHealth as documented', () => {
     expect(queued.mongodb.collections!.jobs).toBe(fresh.mongodb.collections!.jobs + 4);
 
     await harness.worker(manager, 2);
+    await waitFor(async () => (await manager.getQueueStats()).completed === 4, 'four completed jobs', 30_000);
+    // Each probe has a 1 s deadline: on a loaded machine a read may miss it, so ask again.
     const afterCompletions = await waitFor(async () => {
       const health = await manager.checkHealth();
       return health.performance.completed === 4 ? health : null;
-    }, 'four completions in the health figures');
+    }, 'four completions in the health figures', 30_000);
     expect(afterCompletions.performance.throughputPerMinute).toBeCloseTo(4 / afterCompletions.performance.windowMinutes, 5);
     expect(afterCompletions.performance.successRate).toBe(1);
     // Each job held for 30 ms: the mean run time says so.
@@ -42,13 +44,13 @@ describe('checkHealth as documented', () => {
     const afterFailure = await waitFor(async () => {
       const health = await manager.checkHealth();
       return health.performance.failed === 1 ? health : null;
-    }, 'one failure in the health figures');
+    }, 'one failure in the health figures', 30_000);
     expect(afterFailure.performance).toMatchObject({ completed: 4, failed: 1, successRate: 0.8 });
     expect(afterFailure.mongodb.collections!.dead_letter_jobs).toBe(fresh.mongodb.collections!.dead_letter_jobs + 1);
     // Another queue's jobs are not in this queue's figures.
     const other = await harness.manager({ name: 'health-other' });
     expect((await other.checkHealth()).performance).toMatchObject({ completed: 0, failed: 0 });
-  });
+  }, 120_000);
 
   it('reads degraded while Redis is down, with the Redis figures unknown, and healthy once it is back', async () => {
     const manager = await harness.manager({ name: 'health-redis' });
