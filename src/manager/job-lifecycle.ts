@@ -13,7 +13,7 @@ import type { RedisKeys } from '../cache/redis-keys';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
-import { selectForBand } from './batch-selection';
+import { FollowUpGate, selectForBand } from './batch-selection';
 import { CacheCounters } from './cache-counters';
 import type { TypeBatchSizes } from './type-batch-sizes';
 
@@ -64,10 +64,13 @@ export class JobLifecycle {
   private completing = false;
   /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
   private lastEmptyLoadAt = 0;
+  /** Bands whose backlog behind capped types was found empty, asked again after a poll interval. */
+  private readonly followUps: FollowUpGate;
   private readonly logger: Logger;
 
   constructor(private readonly deps: LifecycleDeps) {
     this.logger = deps.logger.child({ component: 'lifecycle' });
+    this.followUps = new FollowUpGate(deps.config.worker.pollInterval);
   }
 
   get redisUsable(): boolean {
@@ -137,7 +140,7 @@ export class JobLifecycle {
       const cached = await this.deps.cache.sizes();
       const low = bands.filter((band) => cached[band] < Math.max(1, Math.ceil(this.deps.config.cache.refreshThreshold * size)));
       const capOf = this.deps.batchSizes.capsFor(typeBatchSize);
-      const perBand = await Promise.all(low.map((band) => selectForBand(this.deps.store, this.deps.config.name, levels[band], size, capOf)));
+      const perBand = await Promise.all(low.map((band) => selectForBand(this.deps.store, this.deps.config.name, levels[band], size, capOf, this.followUps)));
       const jobs: CachedJob[] = perBand.flat();
       if (jobs.length === 0) return 0;
       // Push before marking: a crash in between leaves them pending (the loader comes back to them).
