@@ -14,6 +14,29 @@ export type ReadyJob = Pick<JobRecord, 'jobId' | 'priority' | 'orderKey' | 'band
 export const MAX_FOLLOW_UPS = 2;
 
 /**
+ * Remembers bands whose follow-up query found nothing behind their capped types: it walked the
+ * band's whole backlog to learn that, so the same question is not asked again until `quietMs`
+ * has passed (jobs added meanwhile reach Redis when added; the others within that time).
+ */
+export class FollowUpGate {
+  private readonly quietUntil = new Map<string, number>();
+
+  constructor(private readonly quietMs: number) {}
+
+  allows(key: string, now = Date.now()): boolean {
+    const until = this.quietUntil.get(key);
+    if (until === undefined) return true;
+    if (now < until) return false;
+    this.quietUntil.delete(key);
+    return true;
+  }
+
+  quiet(key: string, now = Date.now()): void {
+    this.quietUntil.set(key, now + this.quietMs);
+  }
+}
+
+/**
  * Chooses the jobs one load puts into a band: the band's best pending jobs in claim order
  * (priority, then FIFO/LIFO), at most `size` in all and at most `capOf(type)` of each type.
  *
@@ -21,6 +44,7 @@ export const MAX_FOLLOW_UPS = 2;
  * jobs out of a full window, one more query asks for the band without the capped types; jobs of
  * other types taken from the first window come first in it again and are skipped, so what it adds
  * lies behind the first window and the result stays in claim order. Jobs left out stay pending.
+ * With a `gate`, a band whose follow-up found nothing skips follow-ups while the gate is quiet.
  */
 export async function selectForBand(
   store: JobStore,
@@ -28,6 +52,7 @@ export async function selectForBand(
   range: PriorityRange,
   size: number,
   capOf: (type: string) => number,
+  gate?: FollowUpGate,
 ): Promise<ReadyJob[]> {
   const chosen: ReadyJob[] = [];
   const chosenIds = new Set<string>();
@@ -37,6 +62,7 @@ export async function selectForBand(
   for (let query = 0; query <= MAX_FOLLOW_UPS; query += 1) {
     const window = await store.findReady(queue, range, limit, [...capped]);
     let leftOut = false;
+    let added = 0;
     for (const job of window) {
       if (chosen.length >= size) break;
       if (chosenIds.has(job.jobId)) continue;
@@ -49,10 +75,18 @@ export async function selectForBand(
       perType.set(job.type, count + 1);
       chosen.push(job);
       chosenIds.add(job.jobId);
+      added += 1;
     }
+    // A follow-up that added nothing: no other type waits behind the capped ones (for now).
+    if (query > 0 && added === 0 && !leftOut) gate?.quiet(gateKey(queue, range, capped));
     // Done when the band is full, no cap left a job out, or the window held every pending job.
     if (chosen.length >= size || !leftOut || window.length < limit) break;
+    if (gate && !gate.allows(gateKey(queue, range, capped))) break;
     limit = chosen.filter((job) => !capped.has(job.type)).length + (size - chosen.length);
   }
   return chosen;
+}
+
+function gateKey(queue: string, range: PriorityRange, capped: ReadonlySet<string>): string {
+  return JSON.stringify([queue, range.min, range.max, [...capped].sort()]);
 }

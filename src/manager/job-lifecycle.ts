@@ -15,7 +15,7 @@ import type { RedisKeys } from '../cache/redis-keys';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
-import { selectForBand } from './batch-selection';
+import { FollowUpGate, selectForBand } from './batch-selection';
 import { BatchUpkeep } from './batch-upkeep';
 import { CacheCounters } from './cache-counters';
 import type { TypeBatchSizes } from './type-batch-sizes';
@@ -67,6 +67,8 @@ export class JobLifecycle {
   private completing = false;
   /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
   private lastEmptyLoadAt = 0;
+  /** Bands whose backlog behind capped types was found empty, asked again after a poll interval. */
+  private readonly followUps: FollowUpGate;
   private readonly logger: Logger;
   /** Renews aging batches and returns the ones Redis lost (cache.refreshThreshold). */
   readonly upkeep: BatchUpkeep;
@@ -74,6 +76,7 @@ export class JobLifecycle {
   constructor(private readonly deps: LifecycleDeps) {
     this.logger = deps.logger.child({ component: 'lifecycle' });
     this.upkeep = new BatchUpkeep({ config: deps.config, store: deps.store, cache: deps.cache, logger: this.logger });
+    this.followUps = new FollowUpGate(deps.config.worker.pollInterval);
   }
 
   get redisUsable(): boolean {
@@ -144,7 +147,7 @@ export class JobLifecycle {
       await this.upkeep.renewDue(bands);
       const low = bands.filter((band) => cached[band] === 0);
       const capOf = this.deps.batchSizes.capsFor(typeBatchSize);
-      const perBand = await Promise.all(low.map((band) => selectForBand(this.deps.store, this.deps.config.name, levels[band], size, capOf)));
+      const perBand = await Promise.all(low.map((band) => selectForBand(this.deps.store, this.deps.config.name, levels[band], size, capOf, this.followUps)));
       const jobs: CachedJob[] = perBand.flat();
       if (jobs.length === 0) return 0;
       // Push before marking: a crash in between leaves them pending (the loader comes back to them).

@@ -31,9 +31,9 @@ describe('per-type batch sizes in the loader', () => {
     findsOf(band: PriorityBand): number;
   }
 
-  async function countingManager(name: string, size: number): Promise<{ manager: QueueManager; count: <T>(work: () => Promise<T>) => Promise<Sent<T>> }> {
+  async function countingManager(name: string, size: number, pollInterval = 50): Promise<{ manager: QueueManager; count: <T>(work: () => Promise<T>) => Promise<Sent<T>> }> {
     const base = harness.config();
-    const manager = await harness.manager({ name, batch: { size }, mongodb: { ...base.mongodb, monitorCommands: true } });
+    const manager = await harness.manager({ name, batch: { size }, mongodb: { ...base.mongodb, monitorCommands: true }, worker: { pollInterval } });
     let events: CommandStartedEvent[] | undefined;
     manager.internals.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => events?.push(event));
     const levels = bandRanges(manager.config.batch.priorityLevels);
@@ -225,6 +225,21 @@ describe('per-type batch sizes in the loader', () => {
     expect(labels).toEqual([(await claimOrder(manager, 't1'))[0], (await claimOrder(manager, 't2'))[0], (await claimOrder(manager, 't3'))[0]]);
     // The rest waits, pending, for later loads.
     expect(await countByStatus(manager, JobStatus.Pending)).toBe(43 - labels.length);
+  });
+
+  it('asks again for jobs behind capped types only after a poll interval once a band held none', async () => {
+    const { manager, count } = await countingManager('only_capped', 10, 60_000);
+    manager.registerJob(sizedType('heavy', 2));
+    await manager.addJobs(Array.from({ length: 30 }, (_, i) => ({ type: 'heavy', data: { label: `q${i}` }, priority: 13 })));
+    await clearBands(manager);
+    const first = await count(() => manager.loadNextBatch());
+    expect(first.findsOf(PriorityBand.High)).toBe(2);
+    await clearBands(manager);
+    // The follow-up found no other type: the next load within the poll interval skips it.
+    const second = await count(() => manager.loadNextBatch());
+    expect(second.findsOf(PriorityBand.High)).toBe(1);
+    expect(await countByStatus(manager, JobStatus.Batched)).toBe(4);
+    expect(await countByStatus(manager, JobStatus.Pending)).toBe(26);
   });
 
   it('rejects a batch size that is not a positive integer, and sizes keyed by unknown types', async () => {
