@@ -27,6 +27,7 @@ export type {
   QueueJobContext,
   QueueHandler,
   EnqueueOptions,
+  MessageBackoff,
   ConsumeOptions,
   RecurringSchedule,
   RecurringOptions,
