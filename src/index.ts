@@ -32,6 +32,7 @@ export type {
   QueueJobContext,
   QueueHandler,
   EnqueueOptions,
+  MessageBackoff,
   ConsumeOptions,
   RecurringSchedule,
   RecurringOptions,
@@ -53,6 +54,27 @@ export { engineQueueConfigSchema, type EngineQueueConfig } from './queues/engine
 export { memoryQueuePlugin, memoryQueueConfigSchema, QueueFullError, type MemoryQueueConfig } from './queues/memory';
 export { retentionSchema, type RetentionPolicy } from './queues/retention';
 export { createLogger, silentLogger, type Logger } from './logging/logger';
+export {
+  JobQueue,
+  JOB_QUEUE_GROUP,
+  DEFAULT_JOB_OPTIONS,
+  JOB_QUEUE_PRIORITY,
+  toQueuePriority,
+  deadLetterMessageId,
+  JobPriorityOutOfRangeError,
+  JobQueueStateError,
+  type Job,
+  type JobProcessor,
+  type JobProgressEvent,
+  type JobProgressListener,
+  type JobQueueMetrics,
+  type JobQueueOptions,
+  type JobOptions,
+  type JobBackoff,
+  type JobRepeat,
+  type DefaultJobOptions,
+  type DeadLetterMessage,
+} from './job-queue';
 export {
   QueueJobType,
   shippedJobs,

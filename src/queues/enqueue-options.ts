@@ -3,6 +3,9 @@ import { InvalidJobOptionsError } from '../errors';
 import type { ConsumeOptions, EnqueueOptions, RecurringOptions } from './queue-api';
 import { QUEUE_PRIORITY } from './retention';
 
+/** Same bound as a group's maxRetries (100) plus the first attempt. */
+const MAX_MESSAGE_ATTEMPTS = 101;
+
 const jobIdSchema = z
   .string()
   .min(1)
@@ -17,6 +20,14 @@ const enqueueOptionsSchema = z
     startDelay: z.number().min(0).max(366 * 86_400).optional(),
     jobId: jobIdSchema.optional(),
     lifo: z.boolean().optional(),
+    attempts: z.number().int().min(1).max(MAX_MESSAGE_ATTEMPTS).optional(),
+    backoff: z
+      .object({
+        type: z.enum(['exponential', 'fixed']),
+        delaySeconds: z.number().min(0).max(7 * 86_400),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

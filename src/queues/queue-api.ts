@@ -36,6 +36,19 @@ export interface EnqueueOptions {
   jobId?: string;
   /** Newest first within its priority (default: FIFO). */
   lifo?: boolean;
+  /** Attempts of this message in each group, the first included (default: the group's maxRetries + 1). */
+  attempts?: number;
+  /** Delay between this message's attempts (default: the group's 2^attempt × 1 s). */
+  backoff?: MessageBackoff;
+}
+
+/**
+ * A message's own retry delay, in seconds (scaled by the backend's delayMultiplier): `fixed` waits
+ * delaySeconds after each failed attempt, `exponential` waits 2^(attempt-1) × delaySeconds.
+ */
+export interface MessageBackoff {
+  type: 'exponential' | 'fixed';
+  delaySeconds: number;
 }
 
 export interface ConsumeOptions {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MessageBackoff } from './queue-api';
 
 /**
  * How long finished jobs stay visible (stats, dedup by jobId, inspection): by default the
@@ -25,6 +26,12 @@ export type RetentionPolicy = z.output<typeof retentionSchema>;
 /** Retry delay of the named-queue API after `attempt` failed attempts: 2^attempt × 1 s, scaled. */
 export function queueRetryDelayMs(attempt: number, delayMultiplier: number): number {
   return Math.round(2 ** attempt * 1000 * delayMultiplier);
+}
+
+/** Retry delay of a message with its own backoff after `attempt` failed attempts (the engine's backoffDelay, without jitter). */
+export function messageRetryDelayMs(backoff: MessageBackoff, attempt: number, delayMultiplier: number): number {
+  const base = backoff.type === 'fixed' ? backoff.delaySeconds : backoff.delaySeconds * 2 ** Math.max(0, attempt - 1);
+  return Math.round(base * 1000 * delayMultiplier);
 }
 
 /** Shared enqueue limits. */

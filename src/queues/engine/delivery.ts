@@ -55,9 +55,11 @@ export function buildDelivery(message: MessageDocument, group: string, settings:
     lifo: message.lifo,
     status,
     attempts: 0,
-    maxAttempts: settings.maxRetries + 1,
-    // 2^(attempt-1) × 2 s = 2^attempt × 1 s, the named-queue API's documented retry delay.
-    backoff: { type: 'exponential', delay: Math.round(2000 * settings.delayMultiplier), jitter: 0 },
+    maxAttempts: message.attempts ?? settings.maxRetries + 1,
+    backoff: message.backoff
+      ? { type: message.backoff.type, delay: Math.round(message.backoff.delaySeconds * 1000 * settings.delayMultiplier), jitter: 0 }
+      : // 2^(attempt-1) × 2 s = 2^attempt × 1 s, the named-queue API's documented retry delay.
+        { type: 'exponential', delay: Math.round(2000 * settings.delayMultiplier), jitter: 0 },
     timeoutMs: settings.timeoutMs,
     runAt: message.runAt,
     createdAt: message.createdAt,

@@ -74,7 +74,16 @@ export class EngineQueue<T> implements BackendQueue<T> {
     const messageId = opts.jobId ?? randomUUID();
     await this.runtime.ready();
     await this.runtime.enqueue(
-      { queue: this.name, messageId, data, priority: opts.priority ?? QUEUE_PRIORITY.default, lifo: opts.lifo ?? false, delayMs: (opts.startDelay ?? 0) * 1000 },
+      {
+        queue: this.name,
+        messageId,
+        data,
+        priority: opts.priority ?? QUEUE_PRIORITY.default,
+        lifo: opts.lifo ?? false,
+        delayMs: (opts.startDelay ?? 0) * 1000,
+        attempts: opts.attempts,
+        backoff: opts.backoff,
+      },
       this.config.delayMultiplier,
     );
     return messageId;

@@ -6,6 +6,7 @@ import { JobStatus } from '../../domain/job-status';
 import { PayloadTooLargeError } from '../../errors';
 import type { JobDocument } from '../../storage/job-store';
 import { orderKeyFor } from '../../storage/job-store';
+import type { MessageBackoff } from '../queue-api';
 import type { RetentionPolicy } from '../retention';
 import { ConsumerGroups, type ConsumerDocument, type ConsumerGroupDocument } from './consumer-groups';
 import { buildDelivery, DELIVERY_PRIORITY_LEVELS, deliveryJobId, deliveryQueueName } from './delivery';
@@ -22,6 +23,8 @@ export interface NewMessage {
   priority: number;
   lifo: boolean;
   delayMs: number;
+  attempts?: number;
+  backoff?: MessageBackoff;
 }
 
 /**
@@ -87,6 +90,8 @@ export class EngineRuntime {
       createdAt: now,
       groups: groups.map((g) => g.group),
       delivered: false,
+      ...(message.attempts !== undefined ? { attempts: message.attempts } : {}),
+      ...(message.backoff !== undefined ? { backoff: message.backoff } : {}),
     };
     if (!(await this.messages.insert(doc))) return false;
     if (groups.length > 0) await this.deliver([doc], groups, delayMultiplier);

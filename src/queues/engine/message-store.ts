@@ -1,4 +1,5 @@
 import type { Collection, ObjectId } from 'mongodb';
+import type { MessageBackoff } from '../queue-api';
 
 /** One enqueued message of a named queue: the payload and the groups it is owed to. */
 export interface MessageDocument {
@@ -16,6 +17,9 @@ export interface MessageDocument {
   groups: string[];
   /** True once a delivery exists for every group in `groups`. */
   delivered: boolean;
+  /** The message's own attempts and backoff (absent: its group's settings). */
+  attempts?: number;
+  backoff?: MessageBackoff;
 }
 
 /** A message whose deliveries are still missing this long after enqueue is repaired (its writer crashed). */

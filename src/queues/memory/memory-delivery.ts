@@ -1,3 +1,5 @@
+import type { MessageBackoff } from '../queue-api';
+
 /** One enqueued message: stored once, delivered once per consumer group. */
 export interface StoredMessage<T> {
   readonly id: string;
@@ -9,6 +11,9 @@ export interface StoredMessage<T> {
   readonly timestamp: number;
   /** When the message may first run (enqueue time plus its scaled startDelay). */
   readonly dueAt: number;
+  /** The message's own attempts and backoff (absent: its group's settings). */
+  readonly attempts?: number;
+  readonly backoff?: MessageBackoff;
   /** True until a consumer group exists to adopt it. */
   unassigned: boolean;
   /** Deliveries by group name; a message with none left (and not unassigned) is forgotten. */

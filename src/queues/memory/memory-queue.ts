@@ -17,7 +17,7 @@ import type {
   RecurringSchedule,
 } from '../queue-api';
 import type { PluginContext } from '../queue-plugin';
-import { QUEUE_PRIORITY, queueRetryDelayMs } from '../retention';
+import { messageRetryDelayMs, QUEUE_PRIORITY, queueRetryDelayMs } from '../retention';
 import { copyData } from './memory-clone';
 import { dueBefore, type Delivery, type StoredMessage } from './memory-delivery';
 import { QueueFullError, QueueStoppedError } from './memory-errors';
@@ -80,7 +80,7 @@ export class MemoryQueue<T> implements BackendQueue<T> {
   }
 
   async enqueue(data: T, options?: EnqueueOptions): Promise<string> {
-    const { jobId, priority = QUEUE_PRIORITY.default, startDelay = 0, lifo = false } = parseEnqueueOptions(options);
+    const { jobId, priority = QUEUE_PRIORITY.default, startDelay = 0, lifo = false, attempts, backoff } = parseEnqueueOptions(options);
     const now = Date.now();
     this.prune(now);
     const id = jobId ?? randomUUID();
@@ -93,6 +93,8 @@ export class MemoryQueue<T> implements BackendQueue<T> {
       lifo,
       timestamp: now,
       dueAt: now + Math.round(startDelay * 1000 * this.config.delayMultiplier),
+      ...(attempts !== undefined ? { attempts } : {}),
+      ...(backoff !== undefined ? { backoff } : {}),
       unassigned: this.groups.size === 0,
       deliveries: new Map(),
       unfinished: 0,
@@ -358,8 +360,13 @@ export class MemoryQueue<T> implements BackendQueue<T> {
       this.requeue(delivery, group);
     } else {
       delivery.lastError = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-      if (delivery.attempts <= group.maxRetries) {
-        delivery.readyAt = now + queueRetryDelayMs(delivery.attempts, this.config.delayMultiplier);
+      const { message } = delivery;
+      const maxAttempts = message.attempts ?? group.maxRetries + 1;
+      if (delivery.attempts < maxAttempts) {
+        const delay = message.backoff
+          ? messageRetryDelayMs(message.backoff, delivery.attempts, this.config.delayMultiplier)
+          : queueRetryDelayMs(delivery.attempts, this.config.delayMultiplier);
+        delivery.readyAt = now + delay;
         delivery.seq = ++this.seq;
         this.queueDelivery(delivery, group, now);
       } else {

@@ -246,6 +246,34 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       expect(stats).toMatchObject({ pending: 0, processing: 0, completed: 2, failed: 1 });
     });
 
+    test("a message's own attempts and backoff override its group's retries", async () => {
+      const h = await hub();
+      const queue = h.getQueue<{ label: string }>('own-retries');
+      const attempts = new Map<string, number[]>();
+      await queue.consume(
+        async (job) => {
+          attempts.set(job.data.label, [...(attempts.get(job.data.label) ?? []), Date.now()]);
+          throw new Error(`attempt ${job.attempts} fails`);
+        },
+        { consumerGroup: 'g', maxRetries: 0 },
+      );
+      await queue.enqueue({ label: 'fixed' }, { attempts: 3, backoff: { type: 'fixed', delaySeconds: 4 } }); // 200 ms scaled
+      await queue.enqueue({ label: 'exp' }, { attempts: 3, backoff: { type: 'exponential', delaySeconds: 2 } }); // 100 then 200 ms
+      await queue.enqueue({ label: 'group' });
+      await waitFor(async () => (await queue.metrics()).failed === 3, 'three messages failed for good', 20_000);
+      expect(attempts.get('group')).toHaveLength(1);
+      const fixed = attempts.get('fixed')!;
+      const exp = attempts.get('exp')!;
+      expect(fixed).toHaveLength(3);
+      expect(exp).toHaveLength(3);
+      expect(fixed[1] - fixed[0]).toBeGreaterThanOrEqual(4 * 1000 * SCALE - 10);
+      expect(fixed[2] - fixed[1]).toBeGreaterThanOrEqual(4 * 1000 * SCALE - 10);
+      expect(exp[1] - exp[0]).toBeGreaterThanOrEqual(2 * 1000 * SCALE - 10);
+      expect(exp[2] - exp[1]).toBeGreaterThanOrEqual(4 * 1000 * SCALE - 10);
+      await expect(queue.enqueue({ label: 'bad' }, { attempts: 0 })).rejects.toBeInstanceOf(InvalidJobOptionsError);
+      await expect(queue.enqueue({ label: 'bad' }, { backoff: { type: 'linear' as 'fixed', delaySeconds: 1 } })).rejects.toBeInstanceOf(InvalidJobOptionsError);
+    });
+
     test('recurring on an interval: one job per tick with several hubs, replaced by id, cancelled', async () => {
       const a = await hub();
       const b = fixture.crossProcess ? await hub() : a;
