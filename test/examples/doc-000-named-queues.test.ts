@@ -504,6 +504,7 @@ describe('seeds/000: Practical Examples', () => {
   test('Example 3 Pattern 2: Distributed Permission Sync (broadcast to every instance)', async () => {
     const instances = ['instance-a', 'instance-b', 'instance-c'];
     const caches = new Map<string, PermissionCache>();
+    // differs: the block runs in three application instances; the trigger in the last one
     for (const instanceId of instances) {
       const queueManager = instanceId === 'instance-a' ? globalQueueManager() : await namedQueueManager(world, name);
       const permissionCache = new PermissionCache();
