@@ -294,9 +294,10 @@ class RedisQueue<T> implements Queue<T> {
   async consume(consumer: QueueConsumer<T>, options: ConsumeOptions): Promise<void> {
     // Register consumer and start polling loop
     // differs: the document omits the implementation; a minimal one: one group, one job per poll,
-    // retries up to config.maxRetries by re-adding the job with its attempts counted
+    // retries up to config.maxRetries by re-adding the job with its attempts counted; the first poll
+    // comes a second later, so the document's test enqueues all three jobs before one is taken
     this.consumers.push({ consumer, options });
-    this.loop ??= setTimeout(() => void this.poll(), 100);
+    this.loop ??= setTimeout(() => void this.poll(), 1_000);
   }
 
   // differs: the polling loop consume() starts (omitted by the document)
@@ -411,6 +412,7 @@ describe('seeds/000: Implementing Custom Queue Plugins', () => {
     expect(seen).toEqual([42]);
   });
 
+  // differs: the document imports describe/test/expect from 'bun:test'; these are jest's globals
   test('Step 6: Testing Your Plugin (should process jobs in priority order)', async () => {
     const defaultConfig = redisConfigSchema.parse({ port: world.harness.redis.port, db: 3 });
     const queue = new RedisQueue('test', defaultConfig);

@@ -147,13 +147,14 @@ describe('seeds/004: Quick Start', () => {
     world.started.length = 0;
 
     // Start worker with batch processing
-    const worker = world.track(new QueueWorker(
+    const worker = new QueueWorker(
       queueManager,
       logger,
       5, // concurrency
       50, // batch size
       5000 // poll interval (5 seconds)
-    ));
+    );
+    world.track(worker); // stopped after the test
 
     await worker.start();
 
@@ -588,13 +589,14 @@ describe('seeds/004: Worker Management', () => {
     const listenersBefore = process.listeners('SIGTERM');
 
     // Configure worker for development
-    const worker = world.track(new QueueWorker(
+    const worker = new QueueWorker(
       queueManager,
       logger.child({ component: 'queue-worker' }),
       2, // concurrency: process 2 jobs simultaneously
       25, // batch size: load 25 jobs per batch
       5000 // poll interval: check for new jobs every 5 seconds
-    ));
+    );
+    world.track(worker); // stopped after the test
 
     // Start processing
     await worker.start();
@@ -609,7 +611,7 @@ describe('seeds/004: Worker Management', () => {
 
     // A job added after start runs without waiting for the 5-second poll.
     await queueManager.addJob({ type: RECORDED_STEP, data: { label: 'prompt' } });
-    await waitFor(() => worker.getStats().processedJobs === 1, 'the job to run', 3_000);
+    await waitFor(() => worker.getStats().processedJobs === 1, 'the job to run before the 5-second poll', 4_500);
     const handler = process.listeners('SIGTERM').find((l) => !listenersBefore.includes(l))!;
     process.removeListener('SIGTERM', handler);
     await (handler as () => Promise<void>)();
@@ -747,20 +749,21 @@ describe('seeds/004: Performance Tuning', () => {
     };
 
     // Dynamic batch sizing
-    const worker = world.track(new QueueWorker(
+    const worker = new QueueWorker(
       queueManager,
       logger,
       5, // concurrency
       50, // default batch size - will be adjusted per job type
       3000 // faster polling for high throughput
-    ));
+    );
+    world.track(worker); // stopped after the test
 
     expect(Object.keys(batchSizes).every((name) => name in QueueJobType)).toBe(true);
     expect(worker.batchSize).toBe(50);
     expect(worker.pollIntervalMs).toBe(3000);
     await worker.start();
     await queueManager.addJob({ type: RECORDED_STEP, data: { label: 'fast' } });
-    await waitFor(() => worker.getStats().processedJobs === 1, 'the job to run before the 3-second poll', 2_500);
+    await waitFor(() => worker.getStats().processedJobs === 1, 'the job to run before the 3-second poll', 2_900);
   });
 
   test('Priority Level Tuning', async () => {
