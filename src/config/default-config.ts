@@ -6,7 +6,10 @@ import { resolveQueueConfig, type QueueConfig, type QueueConfigInput } from './q
  * An application's validated environment object (`config.MONGO_URI`, `config.REDIS_PORT`, ...), as
  * QueueFactory.createDefault and getDefaultQueueManager accept it besides a partial QueueConfig.
  */
-export type ApplicationEnvironment = { readonly [name: string]: unknown };
+export type ApplicationEnvironment = { readonly [Name in EnvironmentVariableName]?: unknown };
+
+/** The variables this product reads (the catalog's names). */
+type EnvironmentVariableName = (typeof ENVIRONMENT_VARIABLES)[number]['name'];
 
 const SECTIONS = ['name', 'mongodb', 'redis', 'batch', 'worker', 'cache', 'dlq', 'limits', 'delayMultiplier'] as const;
 const VARIABLE_NAMES: ReadonlySet<string> = new Set(ENVIRONMENT_VARIABLES.map((v) => v.name));
