@@ -2,7 +2,8 @@
 export { QueueManager } from './manager/queue-manager';
 export { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager, registerDefaultJobs } from './manager/queue-factory';
 export type { AddJobInput, AddJobResult } from './manager/job-input';
-export type { QueueStats } from './manager/queue-stats';
+/** The engine's statistics (getQueueStats); QueueStats is the named-queue API's. */
+export type { QueueStats as QueueManagerStats } from './manager/queue-stats';
 export type { HealthReport, HealthState } from './manager/health-check';
 export type { ReprocessResult } from './manager/dlq-service';
 export { QueueWorker, type WorkerStats } from './worker/queue-worker';
@@ -24,28 +25,38 @@ export * from './errors';
 export type {
   Queue,
   QueueJob,
+  QueueConsumer,
+  ConsumeOptions,
+  QueueStats,
+  RecurringJobDetails,
+  NamedQueue,
+  NamedQueueBackend,
+  NamedQueueStats,
+  DeliveredJob,
   QueueJobContext,
   QueueHandler,
+  QueueEnqueueOptions,
   EnqueueOptions,
-  ConsumeOptions,
   RecurringSchedule,
+  QueueRecurringOptions,
   RecurringOptions,
-  RecurringJobInfo,
-  QueueApiStats,
   ConsumerGroupStats,
   QueueMetrics,
   ProgressEvent,
   ProgressListener,
+  RecurringJobInfo,
+  QueueApiStats,
   BackendQueue,
 } from './queues/queue-api';
-export type { QueuePlugin, ConfigMigration, PluginContext, StoredPluginConfig } from './queues/queue-plugin';
+export type { QueuePlugin, MigrationChain, ConfigMigration, PluginContext, StoredPluginConfig } from './queues/queue-plugin';
 export { QueuePluginRegistry, UnknownQueuePluginError, DuplicateQueuePluginError } from './queues/plugin-registry';
+export { QueueProxy, type QueueProxyOptions } from './queues/queue-proxy';
 export { NamedQueues, type NamedQueuesOptions } from './queues/named-queues';
 export { migratePluginConfig } from './queues/config-migration';
-export { QueueStoppedError } from './queues/queue-errors';
+export { QueueStoppedError, QueueCapabilityError, QueueConnectionError } from './queues/queue-errors';
 export { engineQueuePlugin } from './queues/engine/engine-plugin';
 export { engineQueueConfigSchema, type EngineQueueConfig } from './queues/engine/engine-config';
-export { memoryQueuePlugin, memoryQueueConfigSchema, QueueFullError, type MemoryQueueConfig } from './queues/memory';
+export { memoryQueuePlugin, memoryQueueConfigSchema, InMemoryQueue, QueueFullError, type MemoryQueueConfig, type MemoryQueueConfigInput } from './queues/memory';
 export { retentionSchema, type RetentionPolicy } from './queues/retention';
 export { createLogger, silentLogger, type Logger } from './logging/logger';
 export {
