@@ -4,7 +4,7 @@ import { migratePluginConfig } from './config-migration';
 import { queueNameSchema } from './enqueue-options';
 import { InvalidJobOptionsError } from '../errors';
 import type { NamedQueue, Queue, RecurringJobDetails } from './queue-api';
-import type { PluginContext, QueuePlugin, StoredPluginConfig } from './queue-plugin';
+import type { PluginContext, QueuePlugin } from './queue-plugin';
 import { QueuePluginRegistry } from './plugin-registry';
 import { offers } from './queue-capabilities';
 import { QueueProxy } from './queue-proxy';
@@ -13,7 +13,7 @@ export interface NamedQueuesOptions {
   plugins: QueuePluginRegistry;
   logger: Logger;
   /** The backend used until setActiveBackend chooses another. */
-  initial: { pluginId: string; config?: StoredPluginConfig };
+  initial: { pluginId: string; config?: unknown };
   /** The engine manager, for backends on MongoDB and Redis. */
   host?: QueueManager;
 }
