@@ -398,6 +398,52 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       await expect(queue.consume(async () => undefined, { consumerGroup: 'g' })).rejects.toBeInstanceOf(QueueStoppedError);
     });
 
+    test('the documented usage patterns run as written: recurring from startDelay 0, work queue, broadcast, priority, delay, dedup', async () => {
+      const h = await hub();
+      // Pattern 1: a recurring health check runs at once the first time, then every interval.
+      const checks = h.getQueue<{ configId: string; systemId: string }>('health-checks');
+      const ran: Array<{ id: string; at: number }> = [];
+      await checks.consume(async (job) => void ran.push({ id: job.id, at: Date.now() }), { consumerGroup: 'health-checks', maxRetries: 0 });
+      const scheduledAt = Date.now();
+      await checks.scheduleRecurring('healthcheck:cfg-1:sys-1', { configId: 'cfg-1', systemId: 'sys-1' }, 60, { startDelay: 0 }); // 60 s = 3 s scaled
+      await waitFor(() => ran.length === 1, 'the first run, at once', 10_000);
+      expect(ran[0].at - scheduledAt).toBeLessThan(60 * 1000 * SCALE);
+
+      // Pattern 2: one group per instance receives every message (broadcast).
+      const sync = h.getQueue<{ userId: string; roles: string[] }>('permission-sync');
+      const perInstance: Record<string, string[]> = { 'instance-a': [], 'instance-b': [] };
+      for (const instanceId of Object.keys(perInstance)) {
+        await sync.consume(async (job) => void perInstance[instanceId].push(job.data.userId), { consumerGroup: `permission-sync:${instanceId}`, maxRetries: 3 });
+      }
+      await sync.enqueue({ userId: '123', roles: ['admin'] });
+      await waitFor(() => perInstance['instance-a'].length === 1 && perInstance['instance-b'].length === 1, 'every instance synced');
+
+      // Pattern 3: priority 100 runs before priority 1, whatever the enqueue order.
+      const exportsQueue = h.getQueue<{ userId: string; format: string }>('exports');
+      await exportsQueue.enqueue({ userId: 'system', format: 'csv' }, { priority: 1 });
+      await exportsQueue.enqueue({ userId: 'u-1', format: 'csv' }, { priority: 100 });
+      const exported: string[] = [];
+      await exportsQueue.consume(async (job) => void exported.push(job.data.userId), { consumerGroup: 'exports', maxRetries: 3, concurrency: 1 });
+      await waitFor(() => exported.length === 2, 'both exports');
+      expect(exported).toEqual(['u-1', 'system']);
+
+      // Pattern 4: startDelay is in seconds: a reminder in 24 hours waits.
+      const reminders = h.getQueue<{ userId: string; type: string }>('reminders');
+      const reminded: string[] = [];
+      await reminders.consume(async (job) => void reminded.push(job.data.userId), { consumerGroup: 'mailers' });
+      await reminders.enqueue({ userId: 'u-2', type: 'reminder' }, { startDelay: 86_400 });
+      await reminders.enqueue({ userId: 'u-3', type: 'reminder' }, { startDelay: 0 });
+      await waitFor(() => reminded.length === 1, 'the undelayed reminder');
+      await holdsThroughout(() => reminded.length === 1, 'the 24-hour reminder waits', 300);
+      expect((await reminders.getStats()).pending).toBe(1);
+
+      // Pattern 5: a second enqueue with the same jobId returns the existing id and adds nothing.
+      const syncs = h.getQueue<{ userId: string; data: number }>('user-sync');
+      expect(await syncs.enqueue({ userId: '123', data: 1 }, { jobId: 'sync:user:123' })).toBe('sync:user:123');
+      expect(await syncs.enqueue({ userId: '123', data: 2 }, { jobId: 'sync:user:123' })).toBe('sync:user:123');
+      expect((await syncs.getStats()).pending).toBe(1);
+    });
+
     test('exact stats and metrics after a mixed run', async () => {
       const h = await hub();
       const queue = h.getQueue<{ fail?: boolean }>('stats');
