@@ -17,7 +17,8 @@ export function migratePluginConfig<TConfig>(plugin: QueuePlugin<TConfig>, store
   for (let version = configVersion; version < plugin.configVersion; version += 1) {
     const step = (plugin.migrations ?? []).find((m) => m.from === version);
     if (!step) throw new ConfigError(`${plugin.id}: no migration from config version ${version} to ${version + 1}`);
-    config = step.migrate(config);
+    // Each step's output is the next step's input; the schema checks the final shape.
+    config = step.migrate(config) as Record<string, unknown>;
   }
   const parsed = plugin.configSchema.safeParse(config);
   if (!parsed.success) {

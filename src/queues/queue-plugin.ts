@@ -3,18 +3,21 @@ import type { Logger } from 'pino';
 import type { QueueManager } from '../manager/queue-manager';
 import type { Queue } from './queue-api';
 
-/** One step of a plugin's config history: turns a config stored at `from` into version `from + 1`. */
-export interface ConfigMigration {
+/**
+ * One step of a plugin's config history: turns a config stored at `from` into version `from + 1`
+ * (the last step gives the current shape, `Config`, which the plugin's schema then validates).
+ */
+export interface ConfigMigration<Config = unknown> {
   from: number;
   describe: string;
-  migrate(config: Record<string, unknown>): Record<string, unknown>;
+  migrate(config: Record<string, unknown>): Record<string, unknown> | Config;
 }
 
 /**
  * The steps that bring a config stored at an older version to the plugin's `configVersion`,
  * one version at a time; the result is validated by the plugin's schema (of `Config`).
  */
-export type MigrationChain<Config = unknown> = readonly ConfigMigration[];
+export type MigrationChain<Config = unknown> = ReadonlyArray<ConfigMigration<Config>>;
 
 /** What the manager lends a plugin when it creates a queue (plugins may ignore it). */
 export interface PluginContext {

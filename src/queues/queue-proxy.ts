@@ -10,6 +10,7 @@ import type {
   ProgressEvent,
   ProgressListener,
   Queue,
+  QueueConsumer,
   QueueHandler,
   QueueJob,
   QueueJobContext,
@@ -34,8 +35,11 @@ export interface QueueProxyOptions {
   pollIntervalMs?: number;
 }
 
-/** The consumer handed to the delegate: takes the product's context when the backend gives one. */
-type Wrapped<T> = (job: QueueJob<T>, context?: QueueJobContext) => Promise<void>;
+/**
+ * The consumer handed to the delegate: takes the product's context when the backend gives one,
+ * and resolves to the handler's result (the engine records it on the job).
+ */
+type Wrapped<T> = (job: QueueJob<T>, context?: QueueJobContext) => Promise<unknown>;
 
 interface Subscription<T> {
   consumer: Wrapped<T>;
@@ -104,7 +108,7 @@ export class QueueProxy<T = unknown> implements NamedQueue<T> {
   async consume(handler: QueueHandler<T>, options: ConsumeOptions): Promise<void> {
     if (this.stopped) throw new QueueStoppedError(this.name);
     const consumer = this.wrap(handler, options);
-    await this.run((q) => q.consume(consumer, options));
+    await this.run((q) => q.consume(consumer as QueueConsumer<T>, options));
     this.subscriptions.push({ consumer, options });
   }
 
@@ -246,7 +250,7 @@ export class QueueProxy<T = unknown> implements NamedQueue<T> {
         if (isNamedQueueBackend(newQueue)) await newQueue.scheduleRecurring(jobId, r.data, r.schedule, r.options);
         else await newQueue.scheduleRecurring(jobId, r.data, r.schedule as number, r.options);
       }
-      if (!this.stopped) for (const s of this.subscriptions) await newQueue.consume(s.consumer, s.options);
+      if (!this.stopped) for (const s of this.subscriptions) await newQueue.consume(s.consumer as QueueConsumer<T>, s.options);
     } finally {
       done();
       if (this.switching === mine) this.switching = undefined;
@@ -258,17 +262,13 @@ export class QueueProxy<T = unknown> implements NamedQueue<T> {
     const gate = options.concurrency === undefined ? undefined : new ConcurrencyGate(options.concurrency);
     return async (job, context) => {
       const delivered: DeliveredJob<T> = { ...job, priority: job.priority ?? 0, attempts: job.attempts ?? 1 };
-      if (context) {
-        await handler(delivered, context);
-        return;
-      }
+      if (context) return handler(delivered, context);
       const fallback: QueueJobContext = {
         consumerGroup: options.consumerGroup,
         signal: this.aborter.signal,
         reportProgress: async (progress) => this.emit({ queue: this.name, jobId: job.id, consumerGroup: options.consumerGroup, progress }),
       };
-      if (gate) await gate.run(() => handler(delivered, fallback));
-      else await handler(delivered, fallback);
+      return gate ? gate.run(() => handler(delivered, fallback)) : handler(delivered, fallback);
     };
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConfigMigration } from '../queue-plugin';
+import type { MigrationChain } from '../queue-plugin';
 import { retentionSchema } from '../retention';
 
 /** The in-memory backend's settings (config version 3), as the reference implementation documents them. */
@@ -25,7 +25,7 @@ export type MemoryQueueConfig = z.output<typeof memoryQueueConfigSchema>;
 export type MemoryQueueConfigInput = z.input<typeof memoryQueueConfigSchema>;
 
 /** Version 1 called delayMultiplier timeScale; version 2 allowed concurrency up to 1000 and defaulted it to 5. */
-export const memoryConfigMigrations: readonly ConfigMigration[] = [
+export const memoryConfigMigrations: MigrationChain<MemoryQueueConfig> = [
   {
     from: 1,
     describe: 'timeScale renamed delayMultiplier',
