@@ -442,7 +442,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       expect(await syncs.enqueue({ userId: '123', data: 1 }, { jobId: 'sync:user:123' })).toBe('sync:user:123');
       expect(await syncs.enqueue({ userId: '123', data: 2 }, { jobId: 'sync:user:123' })).toBe('sync:user:123');
       expect((await syncs.getStats()).pending).toBe(1);
-    });
+    }, 60_000); // five queues, each consumer a worker of its own
 
     test('exact stats and metrics after a mixed run', async () => {
       const h = await hub();
