@@ -3,7 +3,8 @@ export { QueueManager } from './manager/queue-manager';
 export { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager, registerDefaultJobs } from './manager/queue-factory';
 export type { AddJobInput, AddJobResult } from './manager/job-input';
 export type { BatchSizes } from './manager/type-batch-sizes';
-export type { QueueStats } from './manager/queue-stats';
+/** The engine's statistics (getQueueStats); QueueStats is the named-queue API's. */
+export type { QueueStats as QueueManagerStats } from './manager/queue-stats';
 export type { HealthReport, HealthState, MongoHealth, RedisHealth, CacheHealth, PerformanceHealth } from './manager/health-check';
 export type { ReprocessResult } from './manager/dlq-service';
 export type { DlqOptionCorrections, DlqReprocessRecord } from './domain/dlq-record';
@@ -20,7 +21,8 @@ export { DlqSeverity, FailureReason } from './domain/dlq-record';
 export type { JobRecord, JobHistoryEntry, JobAttemptError } from './domain/job-record';
 export { defineJob, type JobDefinition, type JobContext, type JobServices, type JobTypeMap, type JobDataFor } from './domain/job-definition';
 export type { BackoffOptions } from './domain/backoff';
-export { resolveQueueConfig, queueConfigSchema, type QueueConfig, type QueueConfigInput } from './config/queue-config';
+/** QueueConfig is the documented shape an application writes (sections and fields optional, defaulted); ResolvedQueueConfig is what a manager holds after validation. */
+export { resolveQueueConfig, queueConfigSchema, type QueueConfigInput as QueueConfig, type QueueConfigInput, type QueueConfig as ResolvedQueueConfig } from './config/queue-config';
 export { loadConfig, ENVIRONMENT_VARIABLES, type EnvironmentConfig } from './config/environment';
 export { type ApplicationEnvironment } from './config/default-config';
 export { batchTtlMs, batchRefreshAfterMs, cacheTtlMs, dlqCleanupIntervalMs } from './config/durations';
@@ -29,29 +31,39 @@ export * from './errors';
 export type {
   Queue,
   QueueJob,
+  QueueConsumer,
+  ConsumeOptions,
+  QueueStats,
+  RecurringJobDetails,
+  NamedQueue,
+  NamedQueueBackend,
+  NamedQueueStats,
+  DeliveredJob,
   QueueJobContext,
   QueueHandler,
+  QueueEnqueueOptions,
   EnqueueOptions,
   MessageBackoff,
-  ConsumeOptions,
   RecurringSchedule,
+  QueueRecurringOptions,
   RecurringOptions,
-  RecurringJobInfo,
-  QueueApiStats,
   ConsumerGroupStats,
   QueueMetrics,
   ProgressEvent,
   ProgressListener,
+  RecurringJobInfo,
+  QueueApiStats,
   BackendQueue,
 } from './queues/queue-api';
-export type { QueuePlugin, ConfigMigration, PluginContext, StoredPluginConfig } from './queues/queue-plugin';
+export type { QueuePlugin, MigrationChain, ConfigMigration, PluginContext, StoredPluginConfig } from './queues/queue-plugin';
 export { QueuePluginRegistry, UnknownQueuePluginError, DuplicateQueuePluginError } from './queues/plugin-registry';
+export { QueueProxy, type QueueProxyOptions } from './queues/queue-proxy';
 export { NamedQueues, type NamedQueuesOptions } from './queues/named-queues';
 export { migratePluginConfig } from './queues/config-migration';
-export { QueueStoppedError } from './queues/queue-errors';
+export { QueueStoppedError, QueueCapabilityError, QueueConnectionError } from './queues/queue-errors';
 export { engineQueuePlugin } from './queues/engine/engine-plugin';
 export { engineQueueConfigSchema, type EngineQueueConfig } from './queues/engine/engine-config';
-export { memoryQueuePlugin, memoryQueueConfigSchema, QueueFullError, type MemoryQueueConfig } from './queues/memory';
+export { memoryQueuePlugin, memoryQueueConfigSchema, InMemoryQueue, QueueFullError, type MemoryQueueConfig, type MemoryQueueConfigInput } from './queues/memory';
 export { retentionSchema, type RetentionPolicy } from './queues/retention';
 export { createLogger, silentLogger, type Logger } from './logging/logger';
 export {

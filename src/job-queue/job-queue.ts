@@ -4,7 +4,7 @@ import { InvalidJobOptionsError } from '../errors';
 import { createLogger } from '../logging/logger';
 import { QueueFactory } from '../manager/queue-factory';
 import type { QueueManager } from '../manager/queue-manager';
-import type { MessageBackoff, ProgressEvent, Queue, QueueJob, QueueJobContext } from '../queues/queue-api';
+import type { DeliveredJob, MessageBackoff, NamedQueue, ProgressEvent, QueueJobContext } from '../queues/queue-api';
 import { DeadLetterRelay, type DeadLetterMessage } from './dead-letter-relay';
 import type { Job, JobProcessor, JobProgressListener, JobQueueMetrics } from './job';
 import { toQueuePriority } from './job-priority';
@@ -22,7 +22,7 @@ interface Connected<T> {
   manager: QueueManager;
   /** True when this JobQueue opened the connections (and closes them on shutdown). */
   ownsManager: boolean;
-  queue: Queue<T>;
+  queue: NamedQueue<T>;
   unsubscribe: () => void;
 }
 
@@ -191,7 +191,7 @@ export class JobQueue<T> {
     }
   }
 
-  private toJob(job: QueueJob<T>, context: QueueJobContext): Job<T> {
+  private toJob(job: DeliveredJob<T>, context: QueueJobContext): Job<T> {
     return {
       id: job.id,
       name: this.name,

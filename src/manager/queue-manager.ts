@@ -36,8 +36,7 @@ import { engineQueuePlugin } from '../queues/engine/engine-plugin';
 import { memoryQueuePlugin } from '../queues/memory/memory-plugin';
 import { NamedQueues } from '../queues/named-queues';
 import { QueuePluginRegistry } from '../queues/plugin-registry';
-import type { Queue, RecurringJobInfo } from '../queues/queue-api';
-import type { QueuePlugin, StoredPluginConfig } from '../queues/queue-plugin';
+import type { NamedQueue, RecurringJobDetails } from '../queues/queue-api';
 import { collectQueueStats, type QueueStats } from './queue-stats';
 import { WorkerRegistry } from './worker-registry';
 
@@ -196,22 +195,29 @@ export class QueueManager {
    * The named queue `name` (the generic way in: enqueue, consume with consumer groups,
    * recurring schedules). The same object on every call, across backend switches. Start first.
    */
-  getQueue<T>(name: string): Queue<T> {
+  getQueue<T>(name: string): NamedQueue<T> {
     return this.namedQueues().getQueue<T>(name);
   }
 
-  getActivePlugin(): QueuePlugin {
+  /** The id of the backend named queues run on (`engine` until setActiveBackend chooses another). */
+  getActivePlugin(): string {
     return this.namedQueues().getActivePlugin();
   }
 
-  /** Moves every named queue to another backend (config migrated from its stored version, then validated). */
-  async setActiveBackend(pluginId: string, config?: StoredPluginConfig, graceMs?: number): Promise<void> {
+  /**
+   * Moves every named queue to another backend: the config (an object with an optional
+   * `configVersion`) is migrated from its stored version, then validated, before anything changes.
+   */
+  async setActiveBackend(pluginId: string, config: unknown, graceMs?: number): Promise<void> {
     await this.namedQueues().setActiveBackend(pluginId, config, graceMs);
   }
 
-  /** Named queues take jobs and fire recurring schedules in this process (the default). */
-  startPolling(): void {
-    this.namedQueues().startPolling();
+  /**
+   * Named queues take jobs and fire recurring schedules in this process (the default).
+   * `intervalMs` (10–60000) sets their poll interval: see NamedQueues.startPolling.
+   */
+  startPolling(intervalMs?: number): void {
+    this.namedQueues().startPolling(intervalMs);
   }
 
   /** Named queues stop taking jobs and firing schedules in this process; running jobs finish. */
@@ -219,11 +225,12 @@ export class QueueManager {
     this.namedQueues().stopPolling();
   }
 
-  getInFlightJobCount(): number {
-    return this.named?.getInFlightJobCount() ?? 0;
+  /** Jobs the named queues of this process are running right now. */
+  async getInFlightJobCount(): Promise<number> {
+    return (await this.named?.getInFlightJobCount()) ?? 0;
   }
 
-  async listAllRecurringJobs(): Promise<RecurringJobInfo[]> {
+  async listAllRecurringJobs(): Promise<RecurringJobDetails[]> {
     return this.namedQueues().listAllRecurringJobs();
   }
 

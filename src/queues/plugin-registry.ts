@@ -15,22 +15,28 @@ export class DuplicateQueuePluginError extends QueueError {
 
 /** The backends a manager can switch between, by id. */
 export class QueuePluginRegistry {
-  private readonly plugins = new Map<string, QueuePlugin>();
+  private readonly plugins = new Map<string, QueuePlugin<unknown>>();
 
-  register<TConfig>(plugin: QueuePlugin<TConfig>): this {
+  /** Registers a backend (again with the same object: no change); returns the registry for chaining. */
+  register(plugin: QueuePlugin<unknown>): this {
     const existing = this.plugins.get(plugin.id);
-    if (existing && existing !== (plugin as QueuePlugin)) throw new DuplicateQueuePluginError(plugin.id);
-    this.plugins.set(plugin.id, plugin as QueuePlugin);
+    if (existing && existing !== plugin) throw new DuplicateQueuePluginError(plugin.id);
+    this.plugins.set(plugin.id, plugin);
     return this;
   }
 
-  getPlugin(id: string): QueuePlugin {
+  getPlugin(id: string): QueuePlugin<unknown> | undefined {
+    return this.plugins.get(id);
+  }
+
+  getPlugins(): QueuePlugin<unknown>[] {
+    return [...this.plugins.values()];
+  }
+
+  /** The plugin of this id, or UnknownQueuePluginError naming the registered ones. */
+  require(id: string): QueuePlugin<unknown> {
     const plugin = this.plugins.get(id);
     if (!plugin) throw new UnknownQueuePluginError(id, [...this.plugins.keys()]);
     return plugin;
-  }
-
-  getPlugins(): QueuePlugin[] {
-    return [...this.plugins.values()];
   }
 }

@@ -1,39 +1,55 @@
 /**
- * The named-queue API: application code that thinks in queues and consumer groups rather
- * than in job types. Every backend (QueuePlugin) implements `BackendQueue`; callers hold a
- * `Queue`, the stable proxy `QueueManager.getQueue(name)` returns.
+ * The named-queue API. `Queue<T>` is the documented interface every backend (QueuePlugin)
+ * implements, nothing more; `NamedQueue<T>` is what `QueueManager.getQueue(name)` returns: the
+ * same methods plus the product's richer ones (cron schedules, LIFO, pause, metrics, progress).
  */
 
-/** What a consumer's handler receives. */
-export interface QueueJob<T> {
+/** What a consumer receives. */
+export interface QueueJob<T = unknown> {
   /** The id `enqueue` returned (the caller's jobId when one was given). */
   id: string;
   data: T;
-  priority: number;
-  /** When the job was enqueued (ms since the epoch). */
-  timestamp: number;
+  /** Higher runs first (default 0). */
+  priority?: number;
+  /** When the job was enqueued. */
+  timestamp: Date;
   /** Attempts so far by this consumer group, this one included (1 on the first run). */
+  attempts?: number;
+}
+
+/** A job as the product's backends deliver it: priority and attempts always filled in. */
+export interface DeliveredJob<T = unknown> extends QueueJob<T> {
+  priority: number;
   attempts: number;
 }
 
-/** The second argument of a handler: what it may do besides returning. */
+/** The documented consumer: called once per delivery; a rejection counts as a failed attempt. */
+export type QueueConsumer<T = unknown> = (job: QueueJob<T>) => Promise<void>;
+
+/** The second argument of a handler given to a NamedQueue: what it may do besides returning. */
 export interface QueueJobContext {
   consumerGroup: string;
   /** Aborted when the consumer stops past its grace period; pass it on to I/O. */
   signal: AbortSignal;
-  /** Records progress and emits it to every `onProgress` listener, in any process. */
+  /** Records progress and emits it to every `onProgress` listener (in any process, where the backend can). */
   reportProgress(progress: number | Record<string, unknown>): Promise<void>;
 }
 
-export type QueueHandler<T> = (job: QueueJob<T>, context: QueueJobContext) => Promise<unknown>;
+/** A consumer of a NamedQueue: the job with priority and attempts, and a context. */
+export type QueueHandler<T> = (job: DeliveredJob<T>, context: QueueJobContext) => Promise<unknown>;
 
-export interface EnqueueOptions {
+/** The documented enqueue options. */
+export interface QueueEnqueueOptions {
   /** Higher runs first; integer 0–100, default 0. */
   priority?: number;
   /** Seconds before the job may run (scaled by the backend's delayMultiplier). */
   startDelay?: number;
   /** Caller id: enqueueing an id that exists returns it and enqueues nothing. */
   jobId?: string;
+}
+
+/** Enqueue options of a NamedQueue: the documented ones plus the product's. */
+export interface EnqueueOptions extends QueueEnqueueOptions {
   /** Newest first within its priority (default: FIFO). */
   lifo?: boolean;
   /** Attempts of this message in each group, the first included (default: the group's maxRetries + 1). */
@@ -63,13 +79,18 @@ export interface ConsumeOptions {
 /** A fixed interval in seconds, or a cron expression (5 fields, or 6 with seconds first). */
 export type RecurringSchedule = number | { cron: string; timezone?: string };
 
-export interface RecurringOptions {
-  /** Seconds before the first run (interval schedules; default: one interval). */
+/** The documented options of scheduleRecurring. */
+export interface QueueRecurringOptions {
+  /** Seconds before the first run (interval schedules; default: one interval; 0 runs at once). */
   startDelay?: number;
+}
+
+export interface RecurringOptions extends QueueRecurringOptions {
   priority?: number;
 }
 
-export interface RecurringJobInfo {
+/** One recurring schedule, as getRecurringJobDetails and listAllRecurringJobs describe it. */
+export interface RecurringJobDetails {
   jobId: string;
   queue: string;
   data: unknown;
@@ -79,6 +100,23 @@ export interface RecurringJobInfo {
   lastRunAt: Date | null;
   runCount: number;
   createdAt: Date;
+}
+
+/** @deprecated Renamed RecurringJobDetails. */
+export type RecurringJobInfo = RecurringJobDetails;
+
+/** The documented statistics of a queue. */
+export interface QueueStats {
+  /** Jobs waiting to be processed. */
+  pending: number;
+  /** Jobs being handled right now. */
+  processing: number;
+  /** Successful jobs (those retention keeps). */
+  completed: number;
+  /** Jobs that failed after all retries (those retention keeps). */
+  failed: number;
+  /** Consumer groups of the queue. */
+  consumerGroups: number;
 }
 
 export interface ConsumerGroupStats {
@@ -92,16 +130,17 @@ export interface ConsumerGroupStats {
 }
 
 /**
- * Counts of deliveries: a job enqueued while two groups exist counts once per group.
- * A job waiting for its first consumer group counts as pending.
+ * QueueStats with the detail of each group. The product's backends count deliveries: a job
+ * enqueued while two groups exist counts once per group; a job waiting for its first group
+ * counts as pending.
  */
-export interface QueueApiStats {
-  pending: number;
-  processing: number;
-  completed: number;
-  failed: number;
-  consumerGroups: ConsumerGroupStats[];
+export interface NamedQueueStats extends QueueStats {
+  /** Per-group detail, by name; absent when the backend does not report it. */
+  groups?: ConsumerGroupStats[];
 }
+
+/** @deprecated The named-queue statistics are QueueStats (documented) and NamedQueueStats (with groups). */
+export type QueueApiStats = NamedQueueStats;
 
 /** BullMQ-style counts: waiting (ready), delayed (not before a time), active, completed, failed. */
 export interface QueueMetrics {
@@ -121,21 +160,37 @@ export interface ProgressEvent {
 
 export type ProgressListener = (event: ProgressEvent) => void;
 
-/** What application code holds. */
-export interface Queue<T> {
+/** The documented queue interface: what every backend implements. */
+export interface Queue<T = unknown> {
+  enqueue(
+    data: T,
+    options?: {
+      priority?: number;
+      startDelay?: number;
+      jobId?: string;
+    },
+  ): Promise<string>;
+  consume(consumer: QueueConsumer<T>, options: ConsumeOptions): Promise<void>;
+  scheduleRecurring(jobId: string, data: T, intervalSeconds: number, options?: { startDelay?: number }): Promise<void>;
+  cancelRecurring(jobId: string): Promise<void>;
+  listRecurringJobs(): Promise<string[]>;
+  getRecurringJobDetails(jobId: string): Promise<RecurringJobDetails | undefined>;
+  getInFlightCount(): Promise<number>;
+  stop(): Promise<void>;
+  getStats(): Promise<QueueStats>;
+  /** Resolves when the backend's stores answer; rejects otherwise. */
+  testConnection(): Promise<void>;
+}
+
+/** What application code holds: a Queue plus the product's richer features. */
+export interface NamedQueue<T = unknown> extends Queue<T> {
   readonly name: string;
   enqueue(data: T, options?: EnqueueOptions): Promise<string>;
   consume(handler: QueueHandler<T>, options: ConsumeOptions): Promise<void>;
-  scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<RecurringJobInfo>;
-  cancelRecurring(jobId: string): Promise<boolean>;
-  listRecurringJobs(): Promise<RecurringJobInfo[]>;
-  getRecurringJobDetails(jobId: string): Promise<RecurringJobInfo | null>;
-  /** Jobs this process is running for this queue right now. */
-  getInFlightCount(): number;
-  getStats(): Promise<QueueApiStats>;
+  /** An interval in seconds (documented) or a cron schedule `{ cron, timezone? }`. */
+  scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<void>;
+  getStats(): Promise<NamedQueueStats>;
   metrics(): Promise<QueueMetrics>;
-  /** True when the backend's stores answer. */
-  testConnection(): Promise<boolean>;
   /** Returns an unsubscribe function. */
   onProgress(listener: ProgressListener): () => void;
   /** Stops taking jobs in every process until resume(). */
@@ -149,8 +204,11 @@ export interface Queue<T> {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** What a plugin's createQueue returns: a Queue plus the controls the manager drives. */
-export interface BackendQueue<T> extends Queue<T> {
-  /** Takes jobs and fires recurring ticks while true (the manager's start/stopPolling). */
-  setPolling(active: boolean): void;
+/** What the product's own backends implement: a NamedQueue plus the controls the manager drives. */
+export interface NamedQueueBackend<T = unknown> extends NamedQueue<T> {
+  /** Takes jobs and fires recurring ticks while true (startPolling / stopPolling); intervalMs sets the poll interval. */
+  setPolling(active: boolean, intervalMs?: number): void;
 }
+
+/** @deprecated Renamed NamedQueueBackend. */
+export type BackendQueue<T> = NamedQueueBackend<T>;

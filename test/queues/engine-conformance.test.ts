@@ -6,6 +6,7 @@ import { resolveQueueConfig } from '../../src/config/queue-config';
 import { LocalRedisServer } from '../../src/devservers/redis';
 import { QueueManager } from '../../src/manager/queue-manager';
 import { migratePluginConfig } from '../../src/queues/config-migration';
+import { engineQueuePlugin } from '../../src/queues/engine/engine-plugin';
 import { testMongoUri, uniqueDbName } from '../support/mongo';
 import { testLogger } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
@@ -35,7 +36,7 @@ describeQueueConformance({
   config: engineConfig,
   legacyConfig: {
     stored: { pollInterval: 0.05, delayMultiplier: 0.05, consumerHeartbeatMs: 100 },
-    check: (plugin) => expect(migratePluginConfig(plugin, { pollInterval: 0.05 })).toMatchObject({ pollIntervalMs: 50 }),
+    check: () => expect(migratePluginConfig(engineQueuePlugin, { pollInterval: 0.05 })).toMatchObject({ pollIntervalMs: 50 }),
   },
   switchTarget: { pluginId: 'memory', config: { configVersion: 2, delayMultiplier: 0.05 } },
   crossProcess: true,

@@ -65,7 +65,7 @@ describe('named queues on the engine backend', () => {
     expect(result.newJobId).toBe(`${deliveryJobId('orders', 'fulfilment', id)}:reprocess:1`);
     await waitFor(() => seen.some((s) => s.order === 7), 'the corrected run');
     expect(seen.at(-1)).toEqual({ id: `${id}:reprocess:1`, order: 7 });
-    await waitFor(async () => (await queue.getStats()).consumerGroups[0]?.completed === 1, 'the completion');
+    await waitFor(async () => (await queue.getStats()).groups?.[0]?.completed === 1, 'the completion');
     expect((await hub.findDLQEntryByJobId(entry.jobId))?.reprocessCount).toBe(1);
   });
 

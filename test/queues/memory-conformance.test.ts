@@ -2,7 +2,7 @@ import { migratePluginConfig } from '../../src/queues/config-migration';
 import { memoryQueuePlugin } from '../../src/queues/memory';
 import { NamedQueues } from '../../src/queues/named-queues';
 import { QueuePluginRegistry } from '../../src/queues/plugin-registry';
-import type { QueueJob, QueueJobContext } from '../../src/queues/queue-api';
+import type { DeliveredJob, QueueJobContext } from '../../src/queues/queue-api';
 import { testLogger } from '../support/queue-harness';
 import { describeQueueConformance, type FixtureJob, type QueueHub, type RemoteConsumer } from './support/queue-conformance';
 
@@ -14,7 +14,7 @@ describeQueueConformance({
   config: memoryConfig,
   legacyConfig: {
     stored: { timeScale: 0.05 },
-    check: (plugin) => expect(migratePluginConfig(plugin, { timeScale: 0.05 })).toMatchObject({ delayMultiplier: 0.05 }),
+    check: () => expect(migratePluginConfig(memoryQueuePlugin, { timeScale: 0.05 })).toMatchObject({ delayMultiplier: 0.05 }),
   },
   switchTarget: { pluginId: 'memory', config: { configVersion: 2, concurrency: 2, delayMultiplier: 0.05 } },
   crossProcess: false,
@@ -28,7 +28,7 @@ describeQueueConformance({
   async remoteConsumer(hub, queue, group): Promise<RemoteConsumer> {
     const runs: RemoteConsumer['runs'] = [];
     await hub.getQueue<FixtureJob>(queue).consume(
-      async (job: QueueJob<FixtureJob>, context: QueueJobContext) => {
+      async (job: DeliveredJob<FixtureJob>, context: QueueJobContext) => {
         runs.push({ id: job.id, label: job.data.label, group: context.consumerGroup, consumer: 'second' });
         if (job.data.progress) {
           await context.reportProgress(50);

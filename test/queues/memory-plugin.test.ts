@@ -1,19 +1,19 @@
 import { ConfigError, InvalidJobOptionsError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/logger';
 import { migratePluginConfig } from '../../src/queues/config-migration';
-import { QueueFullError, QueueStoppedError, memoryQueuePlugin, type MemoryQueueConfig } from '../../src/queues/memory';
-import type { BackendQueue, QueueJob } from '../../src/queues/queue-api';
+import { InMemoryQueue, QueueFullError, QueueStoppedError, memoryQueuePlugin, type MemoryQueueConfig } from '../../src/queues/memory';
+import type { DeliveredJob, NamedQueueBackend, Queue, QueueConsumer, QueueJob } from '../../src/queues/queue-api';
 import type { StoredPluginConfig } from '../../src/queues/queue-plugin';
 import { waitFor } from '../support/wait-for';
 
 const WAIT_MS = 5_000;
-const created: BackendQueue<unknown>[] = [];
+const created: NamedQueueBackend<unknown>[] = [];
 
 /** A memory queue with fast delays (retry backoff 2^n × 1 s becomes 2^n ms). */
-function makeQueue<T>(overrides: StoredPluginConfig = {}, name = 'memory-test'): BackendQueue<T> {
+function makeQueue<T>(overrides: StoredPluginConfig = {}, name = 'memory-test'): NamedQueueBackend<T> {
   const config: MemoryQueueConfig = migratePluginConfig(memoryQueuePlugin, { configVersion: 2, delayMultiplier: 0.001, ...overrides });
-  const queue = memoryQueuePlugin.createQueue<T>(name, config, { logger: silentLogger(), shared: new Map() });
-  created.push(queue as BackendQueue<unknown>);
+  const queue = new InMemoryQueue<T>(name, config, silentLogger());
+  created.push(queue as NamedQueueBackend<unknown>);
   return queue;
 }
 
@@ -31,6 +31,17 @@ afterEach(async () => {
 });
 
 describe('memory plugin config', () => {
+  it('fills the documented defaults at version 3: concurrency 10, maxQueueSize 10000, delayMultiplier 1', () => {
+    const config = migratePluginConfig(memoryQueuePlugin, { configVersion: 3 });
+    expect(config).toMatchObject({ concurrency: 10, maxQueueSize: 10_000, delayMultiplier: 1, heartbeatIntervalMs: 5_000 });
+    expect(migratePluginConfig(memoryQueuePlugin, { configVersion: 3, concurrency: 100, delayMultiplier: 0 })).toMatchObject({ concurrency: 100, delayMultiplier: 0 });
+  });
+
+  it('migrates version 2: its default concurrency (5) is kept, values above 100 become 100', () => {
+    expect(migratePluginConfig(memoryQueuePlugin, { configVersion: 2, concurrency: 1000 }).concurrency).toBe(100);
+    expect(migratePluginConfig(memoryQueuePlugin, { configVersion: 2, concurrency: 40 }).concurrency).toBe(40);
+  });
+
   it('fills defaults at version 2', () => {
     const config = migratePluginConfig(memoryQueuePlugin, { configVersion: 2 });
     expect(config).toMatchObject({ concurrency: 5, maxQueueSize: 10_000, delayMultiplier: 1 });
@@ -41,14 +52,15 @@ describe('memory plugin config', () => {
   it.each([
     [{ concurrency: 0 }, /concurrency/],
     [{ concurrency: 1.5 }, /concurrency/],
-    [{ concurrency: 1001 }, /concurrency/],
+    [{ concurrency: 101 }, /concurrency/],
     [{ maxQueueSize: 0 }, /maxQueueSize/],
-    [{ delayMultiplier: 0 }, /delayMultiplier/],
+    [{ delayMultiplier: -0.1 }, /delayMultiplier/],
+    [{ heartbeatIntervalMs: -1 }, /heartbeatIntervalMs/],
     [{ delayMultiplier: 2 }, /delayMultiplier/],
     [{ retention: { completed: { maxCount: -1 } } }, /retention\.completed\.maxCount/],
     [{ surprise: true }, /surprise/],
   ])('rejects %j with a ConfigError naming the field', (fields, field) => {
-    const attempt = () => migratePluginConfig(memoryQueuePlugin, { configVersion: 2, ...fields });
+    const attempt = () => migratePluginConfig(memoryQueuePlugin, { configVersion: 3, ...fields });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(field);
   });
@@ -81,7 +93,7 @@ describe('memory queue', () => {
 
   it('delivers each job with its fields, dedups by jobId and broadcasts to every group', async () => {
     const queue = makeQueue<{ n: number }>();
-    const jobs: Array<QueueJob<{ n: number }> & { group: string }> = [];
+    const jobs: Array<DeliveredJob<{ n: number }> & { group: string }> = [];
     await queue.consume(async (job, context) => void jobs.push({ ...job, group: context.consumerGroup }), { consumerGroup: 'a' });
     await queue.consume(async (job, context) => void jobs.push({ ...job, group: context.consumerGroup }), { consumerGroup: 'b' });
     const before = Date.now();
@@ -91,13 +103,14 @@ describe('memory queue', () => {
     expect(jobs.map((j) => j.group).sort()).toEqual(['a', 'b']);
     for (const job of jobs) {
       expect(job).toMatchObject({ id: 'job-1', data: { n: 1 }, priority: 3, attempts: 1 });
-      expect(job.timestamp).toBeGreaterThanOrEqual(before);
+      expect(job.timestamp.getTime()).toBeGreaterThanOrEqual(before);
     }
     // Still retained after completing: the id is still taken.
     expect(await queue.enqueue({ n: 3 }, { jobId: 'job-1' })).toBe('job-1');
     const stats = await queue.getStats();
     expect(stats).toMatchObject({ pending: 0, processing: 0, completed: 2, failed: 0 });
-    expect(stats.consumerGroups.map((g) => [g.name, g.consumers, g.completed])).toEqual([
+    expect(stats.consumerGroups).toBe(2);
+    expect(stats.groups!.map((g) => [g.name, g.consumers, g.completed])).toEqual([
       ['a', 1, 1],
       ['b', 1, 1],
     ]);
@@ -215,7 +228,7 @@ describe('memory queue', () => {
   it('adopts messages enqueued before any group into the first group only', async () => {
     const queue = makeQueue<string>();
     await queue.enqueue('early', { startDelay: 10 }); // 10 ms at delayMultiplier 0.001
-    expect(await queue.getStats()).toMatchObject({ pending: 1, consumerGroups: [] });
+    expect(await queue.getStats()).toMatchObject({ pending: 1, consumerGroups: 0, groups: [] });
     const seen: string[] = [];
     await queue.consume(async (job, context) => void seen.push(`${context.consumerGroup}:${job.data}`), { consumerGroup: 'first' });
     await queue.consume(async (job, context) => void seen.push(`${context.consumerGroup}:${job.data}`), { consumerGroup: 'second' });
@@ -277,7 +290,8 @@ describe('memory queue', () => {
     const queue = makeQueue<string>({ delayMultiplier: 0.01 });
     const seen: string[] = [];
     await queue.consume(async (job) => void seen.push(job.id), { consumerGroup: 'g' });
-    const info = await queue.scheduleRecurring('tick', 'payload', 1, { priority: 4 }); // every 10 ms
+    await queue.scheduleRecurring('tick', 'payload', 1, { priority: 4 }); // every 10 ms
+    const info = (await queue.getRecurringJobDetails('tick'))!;
     expect(info).toMatchObject({ jobId: 'tick', queue: 'memory-test', data: 'payload', priority: 4, runCount: 0, lastRunAt: null });
     expect(info.schedule).toEqual({ kind: 'interval', intervalSeconds: 1 });
     await waitFor(() => seen.length >= 2, 'two ticks', WAIT_MS);
@@ -288,12 +302,13 @@ describe('memory queue', () => {
 
     await queue.scheduleRecurring('tick', 'payload', 3600);
     await queue.scheduleRecurring('another', 'x', { cron: '0 0 1 1 *' });
-    expect((await queue.listRecurringJobs()).map((r) => r.jobId)).toEqual(['another', 'tick']);
+    expect(await queue.listRecurringJobs()).toEqual(['another', 'tick']);
     expect((await queue.getRecurringJobDetails('tick'))?.createdAt).toEqual(info.createdAt);
     const ticks = seen.length;
-    expect(await queue.cancelRecurring('tick')).toBe(true);
-    expect(await queue.cancelRecurring('tick')).toBe(false);
-    expect(await queue.getRecurringJobDetails('tick')).toBeNull();
+    await queue.cancelRecurring('tick');
+    await expect(queue.cancelRecurring('tick')).resolves.toBeUndefined();
+    expect(await queue.getRecurringJobDetails('tick')).toBeUndefined();
+    expect(await queue.listRecurringJobs()).toEqual(['another']);
     expect(seen.length).toBe(ticks);
   });
 
@@ -308,16 +323,16 @@ describe('memory queue', () => {
       { consumerGroup: 'g' },
     );
     await queue.enqueue('stuck');
-    await waitFor(() => queue.getInFlightCount() === 1, 'the handler to start', WAIT_MS);
+    await waitFor(async () => (await queue.getInFlightCount()) === 1, 'the handler to start', WAIT_MS);
     const started = Date.now();
     await queue.stop(100);
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
     expect(signal?.aborted).toBe(true);
     expect(signal?.reason).toBeInstanceOf(Error);
-    expect(queue.getInFlightCount()).toBe(0);
+    expect(await queue.getInFlightCount()).toBe(0);
     const stats = await queue.getStats();
     expect(stats).toMatchObject({ pending: 1, processing: 0, completed: 0, failed: 0 });
-    expect(stats.consumerGroups).toEqual([{ name: 'g', consumers: 0, pending: 1, processing: 0, completed: 0, failed: 0 }]);
+    expect(stats.groups).toEqual([{ name: 'g', consumers: 0, pending: 1, processing: 0, completed: 0, failed: 0 }]);
 
     await expect(queue.consume(async () => undefined, { consumerGroup: 'g' })).rejects.toBeInstanceOf(QueueStoppedError);
     await queue.enqueue('after stop');
@@ -339,9 +354,55 @@ describe('memory queue', () => {
       { consumerGroup: 'g', maxRetries: 0 },
     );
     await queue.enqueue('slow');
-    await waitFor(() => queue.getInFlightCount() === 1, 'the handler to start', WAIT_MS);
+    await waitFor(async () => (await queue.getInFlightCount()) === 1, 'the handler to start', WAIT_MS);
     await queue.stop(20);
     expect(finishedNormally).toBe(false);
     expect(await queue.metrics()).toEqual({ waiting: 1, active: 0, completed: 0, failed: 0, delayed: 0 });
+  });
+});
+
+describe('InMemoryQueue as the reference implementation documents it', () => {
+  it('works standalone with the documented test config and implements Queue<T>', async () => {
+    const queue: Queue<{ n: number }> = new InMemoryQueue<{ n: number }>('test-queue', { concurrency: 10, maxQueueSize: 100, delayMultiplier: 0.01 });
+    created.push(queue as NamedQueueBackend<unknown>);
+    const seen: Array<QueueJob<{ n: number }>> = [];
+    const consumer: QueueConsumer<{ n: number }> = async (job) => void seen.push(job);
+    await queue.consume(consumer, { consumerGroup: 'test-group' });
+    await queue.enqueue({ n: 1 }, { priority: 5 });
+    await waitFor(() => seen.length === 1, 'the job', WAIT_MS);
+    expect(seen[0]).toMatchObject({ data: { n: 1 }, priority: 5, attempts: 1 });
+    expect(seen[0].timestamp).toBeInstanceOf(Date);
+    await expect(queue.testConnection()).resolves.toBeUndefined();
+    expect(await queue.getStats()).toMatchObject({ pending: 0, processing: 0, completed: 1, failed: 0, consumerGroups: 1 });
+    expect(() => new InMemoryQueue('bad', { concurrency: 0 })).toThrow(ConfigError);
+    expect(() => new InMemoryQueue('bad', { delayMultiplier: 2 })).toThrow(/delayMultiplier/);
+  });
+
+  it('holds maxQueueSize unfinished jobs, then refuses with QueueFullError', async () => {
+    const queue = new InMemoryQueue<number>('small', { maxQueueSize: 2 });
+    created.push(queue as NamedQueueBackend<unknown>);
+    await queue.enqueue(1);
+    await queue.enqueue(2);
+    await expect(queue.enqueue(3)).rejects.toBeInstanceOf(QueueFullError);
+  });
+
+  it('retries with maxRetries 3 after 2, 4 and 8 s (scaled); attempt 4 failing marks the job failed', async () => {
+    const multiplier = 0.01; // 2 s → 20 ms
+    const queue = new InMemoryQueue<string>('backoff', { delayMultiplier: multiplier });
+    created.push(queue as NamedQueueBackend<unknown>);
+    const times: number[] = [];
+    await queue.consume(
+      async () => {
+        times.push(Date.now());
+        throw new Error('always');
+      },
+      { consumerGroup: 'g', maxRetries: 3 },
+    );
+    await queue.enqueue('x');
+    await waitFor(async () => (await queue.getStats()).failed === 1, 'the job marked failed', WAIT_MS);
+    expect(times).toHaveLength(4);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    [2000, 4000, 8000].forEach((ms, i) => expect(gaps[i]).toBeGreaterThanOrEqual(ms * multiplier - 2));
+    expect(await queue.getStats()).toMatchObject({ pending: 0, processing: 0, completed: 0, failed: 1 });
   });
 });

@@ -9,18 +9,18 @@ import { JobRegistry } from '../../registry/job-registry';
 import { QueueWorker } from '../../worker/queue-worker';
 import { parseConsumeOptions, parseEnqueueOptions, parseJobId, parseRecurringOptions } from '../enqueue-options';
 import type {
-  BackendQueue,
   ConsumeOptions,
   EnqueueOptions,
+  NamedQueueBackend,
+  NamedQueueStats,
   ProgressListener,
-  QueueApiStats,
   QueueHandler,
   QueueMetrics,
-  RecurringJobInfo,
+  RecurringJobDetails,
   RecurringOptions,
   RecurringSchedule,
 } from '../queue-api';
-import { QueueStoppedError } from '../queue-errors';
+import { QueueConnectionError, QueueStoppedError } from '../queue-errors';
 import { firstRunAt, nextRunAfter, normalizeSchedule, tickJobId } from '../recurrence';
 import { QUEUE_PRIORITY } from '../retention';
 import { DELIVERY_PRIORITY_LEVELS, deliveryQueueName, messageIdOf, QUEUE_MESSAGE_TYPE } from './delivery';
@@ -45,7 +45,7 @@ const TICK_LIMIT = 100;
  * on the host's connections; a ticker (one process at a time, under a redlock lock) fires
  * recurring schedules, delivers messages owed to groups, and applies retention.
  */
-export class EngineQueue<T> implements BackendQueue<T> {
+export class EngineQueue<T> implements NamedQueueBackend<T> {
   private readonly consumers: Consumer[] = [];
   private readonly keys: RedisKeys;
   private readonly logger: Logger;
@@ -56,6 +56,8 @@ export class EngineQueue<T> implements BackendQueue<T> {
   private ticking: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastRetentionAt = 0;
+  /** The poll interval (config pollIntervalMs until startPolling gives another). */
+  private pollIntervalMs: number;
 
   constructor(
     readonly name: string,
@@ -65,8 +67,14 @@ export class EngineQueue<T> implements BackendQueue<T> {
   ) {
     this.keys = new RedisKeys(runtime.host.config.cache.namespace, `named:${name}`);
     this.logger = logger.child({ component: 'named-queue', queue: name, backend: 'engine' });
-    this.ticker = setInterval(() => this.tick(), config.pollIntervalMs);
-    this.ticker.unref();
+    this.pollIntervalMs = config.pollIntervalMs;
+    this.ticker = this.startTicker();
+  }
+
+  private startTicker(): NodeJS.Timeout {
+    const ticker = setInterval(() => this.tick(), this.pollIntervalMs);
+    ticker.unref();
+    return ticker;
   }
 
   async enqueue(data: T, options?: EnqueueOptions): Promise<string> {
@@ -107,13 +115,13 @@ export class EngineQueue<T> implements BackendQueue<T> {
         schema: z.unknown(),
         handle: (data, context) =>
           handler(
-            { id: messageIdOf(queue, group, context.jobId), data: data as T, priority: context.priority, timestamp: context.createdAt.getTime(), attempts: context.attempt },
+            { id: messageIdOf(queue, group, context.jobId), data: data as T, priority: context.priority, timestamp: context.createdAt, attempts: context.attempt },
             { consumerGroup: group, signal: context.signal, reportProgress: context.reportProgress },
           ),
       }),
     );
     const manager = this.runtime.host.derive(deliveryQueueName(queue, group), { registry, priorityLevels: DELIVERY_PRIORITY_LEVELS, controlQueue: controlName(queue) });
-    const worker = new QueueWorker(manager, this.logger, concurrency, Math.min(concurrency, 50), this.config.pollIntervalMs, consumerId);
+    const worker = new QueueWorker(manager, this.logger, concurrency, Math.min(concurrency, 50), this.pollIntervalMs, consumerId);
     if (!this.polling || this.pausedLocally) worker.pause();
     // Messages waiting for a first group go to it before its worker starts, so they keep their
     // place (enqueue order) ahead of messages enqueued from now on.
@@ -123,13 +131,13 @@ export class EngineQueue<T> implements BackendQueue<T> {
     this.startHeartbeat();
   }
 
-  async scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<RecurringJobInfo> {
+  async scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<void> {
     const scheduleId = parseJobId(jobId);
     const opts = parseRecurringOptions(options);
     const normalized = normalizeSchedule(schedule);
     await this.runtime.ready();
     const now = new Date();
-    const doc = await this.runtime.recurring.upsert({
+    await this.runtime.recurring.upsert({
       queue: this.name,
       scheduleId,
       data,
@@ -138,34 +146,37 @@ export class EngineQueue<T> implements BackendQueue<T> {
       nextRunAt: firstRunAt(normalized, now, this.config.delayMultiplier, opts.startDelay),
       updatedAt: now,
     });
-    return toRecurringInfo(doc);
   }
 
-  async cancelRecurring(jobId: string): Promise<boolean> {
-    return this.runtime.recurring.remove(this.name, jobId);
+  /** Removes the schedule (an unknown id is not an error: nothing to cancel). */
+  async cancelRecurring(jobId: string): Promise<void> {
+    await this.runtime.ready();
+    await this.runtime.recurring.remove(this.name, jobId);
   }
 
-  async listRecurringJobs(): Promise<RecurringJobInfo[]> {
-    return (await this.runtime.recurring.list(this.name)).map(toRecurringInfo);
+  async listRecurringJobs(): Promise<string[]> {
+    await this.runtime.ready();
+    return (await this.runtime.recurring.list(this.name)).map((doc) => doc.scheduleId);
   }
 
-  async getRecurringJobDetails(jobId: string): Promise<RecurringJobInfo | null> {
+  async getRecurringJobDetails(jobId: string): Promise<RecurringJobDetails | undefined> {
+    await this.runtime.ready();
     const doc = await this.runtime.recurring.get(this.name, jobId);
-    return doc ? toRecurringInfo(doc) : null;
+    return doc ? toRecurringInfo(doc) : undefined;
   }
 
-  getInFlightCount(): number {
+  async getInFlightCount(): Promise<number> {
     return this.consumers.reduce((sum, c) => sum + c.worker.getStats().currentJobs.length, 0);
   }
 
-  async getStats(): Promise<QueueApiStats> {
+  async getStats(): Promise<NamedQueueStats> {
     const [counts, unassigned, live, groups] = await Promise.all([
       this.countDeliveries(),
       this.runtime.messages.countUnassigned(this.name, new Date()),
       this.runtime.groups.liveConsumers(this.name, new Date(Date.now() - 3 * this.config.consumerHeartbeatMs)),
       this.runtime.groups.list(this.name),
     ]);
-    const consumerGroups = groups.map(({ group }) => {
+    const perGroup = groups.map(({ group }) => {
       const c = counts.get(deliveryQueueName(this.name, group)) ?? {};
       return {
         name: group,
@@ -176,13 +187,14 @@ export class EngineQueue<T> implements BackendQueue<T> {
         failed: c[JobStatus.Dead] ?? 0,
       };
     });
-    const sum = (key: 'pending' | 'processing' | 'completed' | 'failed') => consumerGroups.reduce((n, g) => n + g[key], 0);
+    const sum = (key: 'pending' | 'processing' | 'completed' | 'failed') => perGroup.reduce((n, g) => n + g[key], 0);
     return {
       pending: sum('pending') + unassigned.ready + unassigned.delayed,
       processing: sum('processing'),
       completed: sum('completed'),
       failed: sum('failed'),
-      consumerGroups,
+      consumerGroups: perGroup.length,
+      groups: perGroup,
     };
   }
 
@@ -216,12 +228,17 @@ export class EngineQueue<T> implements BackendQueue<T> {
     return counts;
   }
 
-  async testConnection(): Promise<boolean> {
+  /**
+   * Resolves when MongoDB (the store) answers a ping. Redis is not required: without it the
+   * queue runs in degraded mode (health reports that).
+   */
+  async testConnection(): Promise<void> {
     try {
-      await this.runtime.host.internals.connection.db?.command({ ping: 1 });
-      return true;
-    } catch {
-      return false;
+      const db = this.runtime.host.internals.connection.db;
+      if (!db) throw new Error('MongoDB is not connected');
+      await db.command({ ping: 1 });
+    } catch (error) {
+      throw new QueueConnectionError(this.name, 'engine', `MongoDB: ${(error as Error).message}`, error);
     }
   }
 
@@ -259,8 +276,14 @@ export class EngineQueue<T> implements BackendQueue<T> {
     this.applyHolding();
   }
 
-  setPolling(active: boolean): void {
+  setPolling(active: boolean, intervalMs?: number): void {
     this.polling = active;
+    if (intervalMs !== undefined && intervalMs !== this.pollIntervalMs && !this.stopped) {
+      // The ticker (schedules, repairs, retention) moves at once; consumers started later poll at it too.
+      this.pollIntervalMs = intervalMs;
+      clearInterval(this.ticker);
+      this.ticker = this.startTicker();
+    }
     this.applyHolding();
   }
 
@@ -298,7 +321,7 @@ export class EngineQueue<T> implements BackendQueue<T> {
     if (this.ticking || !this.polling || this.stopped) return;
     // Without Redis (degraded mode) every process ticks: tick job ids keep each run single.
     const pass = this.runtime.host.lifecycle.redisUsable
-      ? this.runtime.host.internals.locks.runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.config.pollIntervalMs * 3), () => this.tickOnce())
+      ? this.runtime.host.internals.locks.runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.pollIntervalMs * 3), () => this.tickOnce())
       : this.tickOnce();
     this.ticking = pass
       .then(() => undefined)

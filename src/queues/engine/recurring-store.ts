@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { RecurringJobInfo } from '../queue-api';
+import type { RecurringJobDetails } from '../queue-api';
 import type { NormalizedSchedule } from '../recurrence';
 
 export interface RecurringDocument {
@@ -65,7 +65,7 @@ export class RecurringStore {
   }
 }
 
-export function toRecurringInfo(doc: RecurringDocument): RecurringJobInfo {
+export function toRecurringInfo(doc: RecurringDocument): RecurringJobDetails {
   return {
     jobId: doc.scheduleId,
     queue: doc.queue,

@@ -1,3 +1,3 @@
-export { memoryQueuePlugin, memoryQueueConfigSchema, type MemoryQueueConfig } from './memory-plugin';
-export { MemoryQueue } from './memory-queue';
+export { memoryQueuePlugin, memoryQueueConfigSchema, type MemoryQueueConfig, type MemoryQueueConfigInput } from './memory-plugin';
+export { InMemoryQueue, MemoryQueue } from './memory-queue';
 export { QueueFullError, QueueStoppedError } from './memory-errors';

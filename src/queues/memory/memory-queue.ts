@@ -1,29 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { JobAbortedError } from '../../errors';
+import { ConfigError, JobAbortedError } from '../../errors';
+import { silentLogger } from '../../logging/logger';
 import { parseConsumeOptions, parseEnqueueOptions } from '../enqueue-options';
 import type {
-  BackendQueue,
   ConsumeOptions,
+  DeliveredJob,
   EnqueueOptions,
+  NamedQueueBackend,
+  NamedQueueStats,
   ProgressEvent,
   ProgressListener,
-  QueueApiStats,
   QueueHandler,
-  QueueJob,
   QueueMetrics,
-  RecurringJobInfo,
+  RecurringJobDetails,
   RecurringOptions,
   RecurringSchedule,
 } from '../queue-api';
-import type { PluginContext } from '../queue-plugin';
 import { messageRetryDelayMs, QUEUE_PRIORITY, queueRetryDelayMs } from '../retention';
 import { copyData } from './memory-clone';
 import { dueBefore, type Delivery, type StoredMessage } from './memory-delivery';
 import { QueueFullError, QueueStoppedError } from './memory-errors';
 import { MemoryConsumerGroup, type MemoryConsumer } from './memory-group';
 import { JobHeap } from './memory-job-heap';
-import type { MemoryQueueConfig } from './memory-plugin';
+import { memoryQueueConfigSchema, type MemoryQueueConfig, type MemoryQueueConfigInput } from './memory-config';
 import { MemoryRecurring } from './memory-recurring';
 import { setTimerAt, type TimerHandle } from './memory-timer';
 
@@ -43,8 +43,12 @@ interface Run<T> {
 
 type Outcome = { ok: true } | { ok: false; error: unknown };
 
-/** A queue held in process memory: one process, so "local" and "global" controls coincide. */
-export class MemoryQueue<T> implements BackendQueue<T> {
+/**
+ * A queue held in process memory: one process, so "local" and "global" controls coincide.
+ * Usable on its own (`new InMemoryQueue('jobs', { concurrency: 10, delayMultiplier: 0.01 })`)
+ * or through the `memory` plugin.
+ */
+export class InMemoryQueue<T = unknown> implements NamedQueueBackend<T> {
   private readonly messages = new Map<string, StoredMessage<T>>();
   /** Messages enqueued before any consumer group existed, in enqueue order. */
   private unassigned: StoredMessage<T>[] = [];
@@ -64,19 +68,29 @@ export class MemoryQueue<T> implements BackendQueue<T> {
   private stopped = false;
   private stopping?: Promise<void>;
   private wake?: { at: number; timer: TimerHandle };
+  private heartbeat?: NodeJS.Timeout;
+  private readonly config: MemoryQueueConfig;
 
+  /** `config` is validated here (ConfigError naming each problem); missing fields take their defaults. */
   constructor(
     readonly name: string,
-    private readonly config: MemoryQueueConfig,
-    context: PluginContext,
+    config: MemoryQueueConfigInput = {},
+    logger: Logger = silentLogger(),
   ) {
-    this.logger = context.logger.child({ queue: name, backend: 'memory' });
+    const parsed = memoryQueueConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+      throw new ConfigError(`memory queue "${name}": invalid config: ${problems.join('; ')}`, problems);
+    }
+    this.config = parsed.data;
+    this.logger = logger.child({ queue: name, backend: 'memory' });
     this.recurring = new MemoryRecurring<T>({
       queue: name,
-      delayMultiplier: config.delayMultiplier,
+      delayMultiplier: this.config.delayMultiplier,
       logger: this.logger,
       enqueueTick: (data, jobId, priority) => this.enqueue(data, { jobId, priority }),
     });
+    this.armHeartbeat(this.config.heartbeatIntervalMs);
   }
 
   async enqueue(data: T, options?: EnqueueOptions): Promise<string> {
@@ -121,31 +135,31 @@ export class MemoryQueue<T> implements BackendQueue<T> {
     this.dispatch();
   }
 
-  async scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<RecurringJobInfo> {
-    return this.recurring.schedule(jobId, data, schedule, options);
+  async scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<void> {
+    this.recurring.schedule(jobId, data, schedule, options);
   }
 
-  async cancelRecurring(jobId: string): Promise<boolean> {
-    return this.recurring.cancel(jobId);
+  async cancelRecurring(jobId: string): Promise<void> {
+    this.recurring.cancel(jobId);
   }
 
-  async listRecurringJobs(): Promise<RecurringJobInfo[]> {
-    return this.recurring.list();
+  async listRecurringJobs(): Promise<string[]> {
+    return this.recurring.list().map((info) => info.jobId);
   }
 
-  async getRecurringJobDetails(jobId: string): Promise<RecurringJobInfo | null> {
-    return this.recurring.details(jobId);
+  async getRecurringJobDetails(jobId: string): Promise<RecurringJobDetails | undefined> {
+    return this.recurring.details(jobId) ?? undefined;
   }
 
-  getInFlightCount(): number {
+  async getInFlightCount(): Promise<number> {
     return this.runs.size;
   }
 
-  async getStats(): Promise<QueueApiStats> {
+  async getStats(): Promise<NamedQueueStats> {
     this.prune(Date.now());
-    const consumerGroups = [...this.groups.values()].map((group) => group.stats()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const stats: QueueApiStats = { pending: this.unassigned.length, processing: 0, completed: 0, failed: 0, consumerGroups };
-    for (const group of consumerGroups) {
+    const groups = [...this.groups.values()].map((group) => group.stats()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const stats = { pending: this.unassigned.length, processing: 0, completed: 0, failed: 0, consumerGroups: groups.length, groups };
+    for (const group of groups) {
       stats.pending += group.pending;
       stats.processing += group.processing;
       stats.completed += group.completed;
@@ -173,9 +187,8 @@ export class MemoryQueue<T> implements BackendQueue<T> {
     return metrics;
   }
 
-  async testConnection(): Promise<boolean> {
-    return true;
-  }
+  /** Memory always answers. */
+  async testConnection(): Promise<void> {}
 
   onProgress(listener: ProgressListener): () => void {
     this.listeners.add(listener);
@@ -206,8 +219,10 @@ export class MemoryQueue<T> implements BackendQueue<T> {
     return this.paused;
   }
 
-  setPolling(active: boolean): void {
+  /** Polling on or off; `intervalMs` becomes the heartbeat interval (this backend's only periodic check). */
+  setPolling(active: boolean, intervalMs?: number): void {
     this.polling = active;
+    if (intervalMs !== undefined && !this.stopped) this.armHeartbeat(intervalMs);
     this.recurring.setPolling(active);
     this.dispatch();
   }
@@ -219,6 +234,7 @@ export class MemoryQueue<T> implements BackendQueue<T> {
 
   private async shutdown(graceMs: number): Promise<void> {
     this.stopped = true;
+    clearInterval(this.heartbeat);
     for (const group of this.groups.values()) group.consumers.length = 0;
     this.recurring.stop();
     this.scheduleWake();
@@ -247,6 +263,15 @@ export class MemoryQueue<T> implements BackendQueue<T> {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Re-checks due deliveries every `intervalMs` (0: never), in case their timer fired late or not at all. */
+  private armHeartbeat(intervalMs: number): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    if (intervalMs <= 0) return;
+    this.heartbeat = setInterval(() => this.dispatch(), intervalMs);
+    this.heartbeat.unref();
   }
 
   /** Gives each unassigned message to the first group: they were waiting for someone to consume them. */
@@ -329,7 +354,7 @@ export class MemoryQueue<T> implements BackendQueue<T> {
     const { message } = delivery;
     const controller = new AbortController();
     // A copy per attempt: one group's handler mutating its job cannot change what another group sees.
-    const job: QueueJob<T> = { id: message.id, data: copyData(message.data), priority: message.priority, timestamp: message.timestamp, attempts: delivery.attempts };
+    const job: DeliveredJob<T> = { id: message.id, data: copyData(message.data), priority: message.priority, timestamp: new Date(message.timestamp), attempts: delivery.attempts };
     const context = {
       consumerGroup: group.name,
       signal: controller.signal,
@@ -425,3 +450,8 @@ export class MemoryQueue<T> implements BackendQueue<T> {
     return group;
   }
 }
+
+/** @deprecated Renamed InMemoryQueue. */
+export const MemoryQueue = InMemoryQueue;
+/** @deprecated Renamed InMemoryQueue. */
+export type MemoryQueue<T = unknown> = InMemoryQueue<T>;

@@ -5,20 +5,20 @@
  * in this process for the in-memory backend (which cannot span processes).
  */
 import { ConfigError, InvalidJobOptionsError } from '../../../src/errors';
-import type { ProgressEvent, Queue, QueueJob, QueueJobContext, RecurringJobInfo } from '../../../src/queues/queue-api';
-import type { StoredPluginConfig, QueuePlugin } from '../../../src/queues/queue-plugin';
+import type { DeliveredJob, NamedQueue, ProgressEvent, QueueJobContext, RecurringJobDetails } from '../../../src/queues/queue-api';
+import type { StoredPluginConfig } from '../../../src/queues/queue-plugin';
 import { QueueStoppedError } from '../../../src/queues/queue-errors';
 import { holdsThroughout, waitFor } from '../../support/wait-for';
 
 /** What the suite drives: QueueManager and NamedQueues both offer these. */
 export interface QueueHub {
-  getQueue<T>(name: string): Queue<T>;
-  getActivePlugin(): QueuePlugin;
-  setActiveBackend(pluginId: string, config?: StoredPluginConfig, graceMs?: number): Promise<void>;
-  startPolling(): void;
+  getQueue<T>(name: string): NamedQueue<T>;
+  getActivePlugin(): string;
+  setActiveBackend(pluginId: string, config: unknown, graceMs?: number): Promise<void>;
+  startPolling(intervalMs?: number): void;
   stopPolling(): void;
-  getInFlightJobCount(): number;
-  listAllRecurringJobs(): Promise<RecurringJobInfo[]>;
+  getInFlightJobCount(): Promise<number>;
+  listAllRecurringJobs(): Promise<RecurringJobDetails[]>;
   shutdown(graceMs?: number): Promise<void>;
   /** The engine's progress subscriber: resolves once subscriptions are active. */
   readonly progressFeed?: { ready(): Promise<void> };
@@ -41,7 +41,7 @@ export interface QueueBackendFixture {
   /** The config the suite's hubs run with: fast polling, delayMultiplier 0.05. */
   config: StoredPluginConfig;
   /** A config at version 1 for this plugin and what it must become. */
-  legacyConfig: { stored: StoredPluginConfig; check(plugin: QueuePlugin): void };
+  legacyConfig: { stored: StoredPluginConfig; check(): void };
   /** Another plugin id to switch to (and its config). */
   switchTarget: { pluginId: string; config: StoredPluginConfig };
   /** Opens a new world; a second call in one test opens another hub onto the same world (a second "process"). */
@@ -73,8 +73,8 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
     await fixture.reset();
   });
 
-  function recorder<T>(sink: Array<QueueJob<T> & { group: string }>, behaviour?: (job: QueueJob<T>, context: QueueJobContext) => Promise<void>) {
-    return async (job: QueueJob<T>, context: QueueJobContext) => {
+  function recorder<T>(sink: Array<DeliveredJob<T> & { group: string }>, behaviour?: (job: DeliveredJob<T>, context: QueueJobContext) => Promise<void>) {
+    return async (job: DeliveredJob<T>, context: QueueJobContext) => {
       sink.push({ ...job, group: context.consumerGroup });
       await behaviour?.(job, context);
     };
@@ -88,15 +88,16 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       const id = await queue.enqueue({ n: 1 }, { priority: 7 });
       const own = await queue.enqueue({ n: 2 }, { jobId: 'basic:2' });
       expect(own).toBe('basic:2');
-      const seen: Array<QueueJob<{ n: number }> & { group: string }> = [];
+      const seen: Array<DeliveredJob<{ n: number }> & { group: string }> = [];
       await queue.consume(recorder(seen), { consumerGroup: 'workers' });
       await waitFor(() => seen.length === 2, 'both jobs');
       const first = seen.find((j) => j.id === id);
       expect(first).toMatchObject({ id, data: { n: 1 }, priority: 7, attempts: 1, group: 'workers' });
-      expect(first!.timestamp).toBeGreaterThanOrEqual(before - 5);
+      expect(first!.timestamp).toBeInstanceOf(Date);
+      expect(first!.timestamp.getTime()).toBeGreaterThanOrEqual(before - 5);
       expect(seen.find((j) => j.id === 'basic:2')?.data).toEqual({ n: 2 });
       await waitFor(async () => (await queue.getStats()).completed === 2, 'completed count');
-      expect(await queue.testConnection()).toBe(true);
+      await expect(queue.testConnection()).resolves.toBeUndefined();
     });
 
     test('bad input is refused with a typed error and enqueues nothing', async () => {
@@ -110,7 +111,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       await expect(queue.scheduleRecurring('r', { n: 1 }, 0)).rejects.toBeInstanceOf(InvalidJobOptionsError);
       await expect(queue.scheduleRecurring('r', { n: 1 }, { cron: 'not a cron' })).rejects.toBeInstanceOf(InvalidJobOptionsError);
       expect(() => h.getQueue('bad name!')).toThrow(InvalidJobOptionsError);
-      expect(await queue.getStats()).toEqual({ pending: 0, processing: 0, completed: 0, failed: 0, consumerGroups: [] });
+      expect(await queue.getStats()).toEqual({ pending: 0, processing: 0, completed: 0, failed: 0, consumerGroups: 0, groups: [] });
       expect(await queue.listRecurringJobs()).toEqual([]);
     });
 
@@ -120,7 +121,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       await queue.enqueue({ label: '1' }, { priority: 5 });
       await queue.enqueue({ label: '2' }, { priority: 10 });
       await queue.enqueue({ label: '3' }, { priority: 1 });
-      const seen: Array<QueueJob<{ label: string }> & { group: string }> = [];
+      const seen: Array<DeliveredJob<{ label: string }> & { group: string }> = [];
       await queue.consume(recorder(seen), { consumerGroup: 'one', concurrency: 1 });
       await waitFor(() => seen.length === 3, 'three jobs');
       expect(seen.map((j) => j.data.label)).toEqual(['2', '1', '3']);
@@ -157,7 +158,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       const second = await queue.enqueue({ v: 2 }, { jobId: 'export:123' });
       expect([first, second]).toEqual(['export:123', 'export:123']);
       expect((await queue.getStats()).pending).toBe(1);
-      const seen: Array<QueueJob<{ v: number }> & { group: string }> = [];
+      const seen: Array<DeliveredJob<{ v: number }> & { group: string }> = [];
       await queue.consume(recorder(seen), { consumerGroup: 'g' });
       await waitFor(async () => (await queue.getStats()).completed === 1, 'one completion');
       expect(await queue.enqueue({ v: 3 }, { jobId: 'export:123' })).toBe('export:123');
@@ -168,7 +169,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
     test(`work queue: consumers of one group share the jobs${fixture.crossProcess ? ' across two processes' : ''}, each job runs once`, async () => {
       const h = await hub();
       const queue = h.getQueue<FixtureJob>('work');
-      const local: Array<QueueJob<FixtureJob> & { group: string }> = [];
+      const local: Array<DeliveredJob<FixtureJob> & { group: string }> = [];
       await queue.consume(recorder(local, () => new Promise((r) => setTimeout(r, 15))), { consumerGroup: 'workers', concurrency: 1 });
       const remote = await fixture.remoteConsumer(h, 'work', 'workers');
       remotes.push(remote);
@@ -185,11 +186,11 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
     test(`broadcast: each consumer group receives every job${fixture.crossProcess ? ' (one group in another process)' : ''}`, async () => {
       const h = await hub();
       const queue = h.getQueue<FixtureJob>('fanout');
-      const local: Array<QueueJob<FixtureJob> & { group: string }> = [];
+      const local: Array<DeliveredJob<FixtureJob> & { group: string }> = [];
       await queue.consume(recorder(local), { consumerGroup: 'cache-a' });
       const remote = await fixture.remoteConsumer(h, 'fanout', 'cache-b');
       remotes.push(remote);
-      await waitFor(async () => (await queue.getStats()).consumerGroups.length === 2, 'both groups registered');
+      await waitFor(async () => (await queue.getStats()).consumerGroups === 2, 'both groups registered');
       const ids: string[] = [];
       for (let i = 0; i < 10; i += 1) ids.push(await queue.enqueue({ label: `f${i}` }));
       await waitFor(() => local.length === 10 && remote.runs.length === 10, 'every job in both groups', 20_000);
@@ -200,7 +201,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
         const s = await queue.getStats();
         return s.completed === 20 ? s : null;
       }, 'twenty deliveries completed');
-      expect(stats.consumerGroups.map((g) => [g.name, g.completed])).toEqual([
+      expect(stats.groups!.map((g) => [g.name, g.completed])).toEqual([
         ['cache-a', 10],
         ['cache-b', 10],
       ]);
@@ -232,7 +233,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       const id = await queue.enqueue({ label: 'x' });
       await waitFor(async () => {
         const s = await queue.getStats();
-        const by = Object.fromEntries(s.consumerGroups.map((g) => [g.name, g]));
+        const by = Object.fromEntries(s.groups!.map((g) => [g.name, g]));
         return by.steady?.completed === 1 && by.flaky?.completed === 1 && by.broken?.failed === 1;
       }, 'every group finished', 20_000);
       expect(ok).toEqual(['x']);
@@ -281,20 +282,21 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       const queueB = b.getQueue<{ target: string }>('health');
       const runs: Array<{ id: string; target: string }> = [];
       await queueA.consume(async (job) => void runs.push({ id: job.id, target: job.data.target }), { consumerGroup: 'checks' });
-      const info = await queueA.scheduleRecurring('healthcheck:cfg:sys', { target: 'v1' }, 2, { startDelay: 0 }); // every 100 ms
-      expect(info).toMatchObject({ jobId: 'healthcheck:cfg:sys', queue: 'health', schedule: { kind: 'interval', intervalSeconds: 2 }, runCount: 0 });
+      await queueA.scheduleRecurring('healthcheck:cfg:sys', { target: 'v1' }, 2, { startDelay: 0 }); // every 100 ms
+      expect(await queueA.getRecurringJobDetails('healthcheck:cfg:sys')).toMatchObject({ jobId: 'healthcheck:cfg:sys', queue: 'health', schedule: { kind: 'interval', intervalSeconds: 2 }, runCount: 0 });
       await waitFor(() => runs.length >= 4, 'four ticks', 15_000);
       expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
       await queueB.scheduleRecurring('healthcheck:cfg:sys', { target: 'v2' }, 2);
       await waitFor(() => runs.some((r) => r.target === 'v2'), 'a run of the replacement', 15_000);
-      expect(await queueA.listRecurringJobs()).toHaveLength(1);
+      expect(await queueA.listRecurringJobs()).toEqual(['healthcheck:cfg:sys']);
       const details = await queueA.getRecurringJobDetails('healthcheck:cfg:sys');
       expect(details?.data).toEqual({ target: 'v2' });
       // One enqueued job per tick: run count and distinct tick ids agree across both hubs.
       await waitFor(async () => (await queueA.getStats()).pending === 0 && (await queueA.getStats()).processing === 0, 'idle', 5_000).catch(() => undefined);
-      expect(await queueA.cancelRecurring('healthcheck:cfg:sys')).toBe(true);
-      expect(await queueA.getRecurringJobDetails('healthcheck:cfg:sys')).toBeNull();
-      expect(await queueA.cancelRecurring('healthcheck:cfg:sys')).toBe(false);
+      await queueA.cancelRecurring('healthcheck:cfg:sys');
+      expect(await queueA.getRecurringJobDetails('healthcheck:cfg:sys')).toBeUndefined();
+      expect(await queueA.listRecurringJobs()).toEqual([]);
+      await expect(queueA.cancelRecurring('healthcheck:cfg:sys')).resolves.toBeUndefined();
       expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
     });
 
@@ -305,7 +307,8 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       other.getQueue<{ k: string }>('cron'); // a second hub firing the same schedule
       const runs: string[] = [];
       await queue.consume(async (job) => void runs.push(job.id), { consumerGroup: 'c' });
-      const info = await queue.scheduleRecurring('every-second', { k: 'v' }, { cron: '* * * * * *' });
+      await queue.scheduleRecurring('every-second', { k: 'v' }, { cron: '* * * * * *' });
+      const info = (await queue.getRecurringJobDetails('every-second'))!;
       expect(info.schedule).toEqual({ kind: 'cron', expression: '* * * * * *' });
       expect(info.nextRunAt.getTime()).toBeGreaterThan(Date.now() - 1_000);
       await waitFor(() => runs.length >= 3, 'three cron ticks', 10_000);
@@ -326,7 +329,7 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       await queue.enqueue({ label: 'before' });
       await waitFor(() => seen.includes('before'), 'the job before the switch');
       await h.setActiveBackend(fixture.switchTarget.pluginId, fixture.switchTarget.config);
-      expect(h.getActivePlugin().id).toBe(fixture.switchTarget.pluginId);
+      expect(h.getActivePlugin()).toBe(fixture.switchTarget.pluginId);
       expect(h.getQueue('switching')).toBe(queue);
       await queue.enqueue({ label: 'after' });
       await waitFor(() => seen.includes('after'), 'the job after the switch');
@@ -339,7 +342,8 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
     test('config migration: a version-1 config is brought forward; invalid or future configs are refused and change nothing', async () => {
       const h = await hub();
       await h.setActiveBackend(fixture.pluginId, fixture.legacyConfig.stored);
-      fixture.legacyConfig.check(h.getActivePlugin());
+      expect(h.getActivePlugin()).toBe(fixture.pluginId);
+      fixture.legacyConfig.check();
       await expect(h.setActiveBackend(fixture.pluginId, { ...fixture.config, concurrency: 0 })).rejects.toBeInstanceOf(ConfigError);
       await expect(h.setActiveBackend(fixture.pluginId, { configVersion: 99 })).rejects.toBeInstanceOf(ConfigError);
       await expect(h.setActiveBackend('no-such-backend', {})).rejects.toMatchObject({ code: 'UNKNOWN_QUEUE_PLUGIN' });
@@ -410,23 +414,69 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
       );
       await queue.enqueue({ n: 1 });
       await waitFor(() => started.length === 1, 'the first job to start');
-      expect(queue.getInFlightCount()).toBe(1);
-      expect(h.getInFlightJobCount()).toBe(1);
+      expect(await queue.getInFlightCount()).toBe(1);
+      expect(await h.getInFlightJobCount()).toBe(1);
       await queue.enqueue({ n: 2 });
       const stopping = queue.stop(5_000);
       setTimeout(release, 50);
       await stopping;
       expect(finished).toEqual([1]);
       expect(started).toEqual([1]);
-      expect(queue.getInFlightCount()).toBe(0);
+      expect(await queue.getInFlightCount()).toBe(0);
       await expect(queue.consume(async () => undefined, { consumerGroup: 'g' })).rejects.toBeInstanceOf(QueueStoppedError);
     });
+
+    test('the documented usage patterns run as written: recurring from startDelay 0, work queue, broadcast, priority, delay, dedup', async () => {
+      const h = await hub();
+      // Pattern 1: a recurring health check runs at once the first time, then every interval.
+      const checks = h.getQueue<{ configId: string; systemId: string }>('health-checks');
+      const ran: Array<{ id: string; at: number }> = [];
+      await checks.consume(async (job) => void ran.push({ id: job.id, at: Date.now() }), { consumerGroup: 'health-checks', maxRetries: 0 });
+      const scheduledAt = Date.now();
+      await checks.scheduleRecurring('healthcheck:cfg-1:sys-1', { configId: 'cfg-1', systemId: 'sys-1' }, 60, { startDelay: 0 }); // 60 s = 3 s scaled
+      await waitFor(() => ran.length === 1, 'the first run, at once', 10_000);
+      expect(ran[0].at - scheduledAt).toBeLessThan(60 * 1000 * SCALE);
+
+      // Pattern 2: one group per instance receives every message (broadcast).
+      const sync = h.getQueue<{ userId: string; roles: string[] }>('permission-sync');
+      const perInstance: Record<string, string[]> = { 'instance-a': [], 'instance-b': [] };
+      for (const instanceId of Object.keys(perInstance)) {
+        await sync.consume(async (job) => void perInstance[instanceId].push(job.data.userId), { consumerGroup: `permission-sync:${instanceId}`, maxRetries: 3 });
+      }
+      await sync.enqueue({ userId: '123', roles: ['admin'] });
+      await waitFor(() => perInstance['instance-a'].length === 1 && perInstance['instance-b'].length === 1, 'every instance synced');
+
+      // Pattern 3: priority 100 runs before priority 1, whatever the enqueue order.
+      const exportsQueue = h.getQueue<{ userId: string; format: string }>('exports');
+      await exportsQueue.enqueue({ userId: 'system', format: 'csv' }, { priority: 1 });
+      await exportsQueue.enqueue({ userId: 'u-1', format: 'csv' }, { priority: 100 });
+      const exported: string[] = [];
+      await exportsQueue.consume(async (job) => void exported.push(job.data.userId), { consumerGroup: 'exports', maxRetries: 3, concurrency: 1 });
+      await waitFor(() => exported.length === 2, 'both exports');
+      expect(exported).toEqual(['u-1', 'system']);
+
+      // Pattern 4: startDelay is in seconds: a reminder in 24 hours waits.
+      const reminders = h.getQueue<{ userId: string; type: string }>('reminders');
+      const reminded: string[] = [];
+      await reminders.consume(async (job) => void reminded.push(job.data.userId), { consumerGroup: 'mailers' });
+      await reminders.enqueue({ userId: 'u-2', type: 'reminder' }, { startDelay: 86_400 });
+      await reminders.enqueue({ userId: 'u-3', type: 'reminder' }, { startDelay: 0 });
+      await waitFor(() => reminded.length === 1, 'the undelayed reminder');
+      await holdsThroughout(() => reminded.length === 1, 'the 24-hour reminder waits', 300);
+      expect((await reminders.getStats()).pending).toBe(1);
+
+      // Pattern 5: a second enqueue with the same jobId returns the existing id and adds nothing.
+      const syncs = h.getQueue<{ userId: string; data: number }>('user-sync');
+      expect(await syncs.enqueue({ userId: '123', data: 1 }, { jobId: 'sync:user:123' })).toBe('sync:user:123');
+      expect(await syncs.enqueue({ userId: '123', data: 2 }, { jobId: 'sync:user:123' })).toBe('sync:user:123');
+      expect((await syncs.getStats()).pending).toBe(1);
+    }, 60_000); // five queues, each consumer a worker of its own
 
     test('exact stats and metrics after a mixed run', async () => {
       const h = await hub();
       const queue = h.getQueue<{ fail?: boolean }>('stats');
       await queue.enqueue({});
-      expect(await queue.getStats()).toEqual({ pending: 1, processing: 0, completed: 0, failed: 0, consumerGroups: [] });
+      expect(await queue.getStats()).toEqual({ pending: 1, processing: 0, completed: 0, failed: 0, consumerGroups: 0, groups: [] });
       expect(await queue.metrics()).toEqual({ waiting: 1, active: 0, completed: 0, failed: 0, delayed: 0 });
       // The waiting message goes to the first group that registers; later groups get later messages.
       await queue.consume(async () => undefined, { consumerGroup: 'a' });
@@ -443,8 +493,8 @@ export function describeQueueConformance(fixture: QueueBackendFixture): void {
         const s = await queue.getStats();
         return s.completed === 4 && s.failed === 1 ? s : null;
       }, 'all ready deliveries finished', 15_000);
-      expect(stats).toMatchObject({ pending: 2, processing: 0, completed: 4, failed: 1 });
-      expect(stats.consumerGroups.map(({ consumers, ...g }) => ({ ...g, live: consumers > 0 }))).toEqual([
+      expect(stats).toMatchObject({ pending: 2, processing: 0, completed: 4, failed: 1, consumerGroups: 2 });
+      expect(stats.groups!.map(({ consumers, ...g }) => ({ ...g, live: consumers > 0 }))).toEqual([
         { name: 'a', pending: 1, processing: 0, completed: 3, failed: 0, live: true },
         { name: 'b', pending: 1, processing: 0, completed: 1, failed: 1, live: true },
       ]);
