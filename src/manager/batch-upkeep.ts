@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/queue-config';
 import { bandRanges } from '../config/config-aliases';
 import { batchRefreshAfterMs, batchTtlMs } from '../config/durations';
-import type { PriorityBand } from '../domain/priority-band';
+import type { JobRecord } from '../domain/job-record';
+import { bandOf, type PriorityBand } from '../domain/priority-band';
 import type { BatchCache } from '../cache/batch-cache';
 import type { JobStore } from '../storage/job-store';
 
@@ -31,23 +32,30 @@ export class BatchUpkeep {
     private readonly deps: { config: QueueConfig; store: JobStore; cache: BatchCache; logger: Logger },
   ) {}
 
-  /** Under the loader lock: renews every band in `bands` whose renewal mark has lapsed. */
+  /** Renews every band in `bands` whose renewal mark has lapsed (one MongoDB read for all). */
   async renewDue(bands: readonly PriorityBand[]): Promise<UpkeepResult> {
-    const due = await this.deps.cache.renewalDue(bands);
-    const total: UpkeepResult = { renewed: 0, lost: 0 };
-    for (const band of due) {
-      const result = await this.renewBand(band);
-      total.renewed += result.renewed;
-      total.lost += result.lost;
-    }
+    const { config, store, cache } = this.deps;
+    const due = await cache.renewalDue(bands);
+    if (due.length === 0) return { renewed: 0, lost: 0 };
+    const levels = bandRanges(config.batch.priorityLevels);
+    const span = { min: Math.min(...due.map((b) => levels[b].min)), max: Math.max(...due.map((b) => levels[b].max)) };
+    const batched = await store.findBatched(config.name, span, RENEW_LIMIT);
+    const truncated = batched.length === RENEW_LIMIT;
+    const results = await Promise.all(
+      due.map((band) => this.renewBand(band, batched.filter((job) => bandOf(job.priority, levels) === band), truncated)),
+    );
+    const total = results.reduce((sum, r) => ({ renewed: sum.renewed + r.renewed, lost: sum.lost + r.lost }), { renewed: 0, lost: 0 });
     if (total.lost > 0) this.deps.logger.info({ lost: total.lost, renewed: total.renewed }, 'batched jobs missing from redis returned to pending');
     return total;
   }
 
-  private async renewBand(band: PriorityBand): Promise<UpkeepResult> {
+  private async renewBand(band: PriorityBand, batched: ReadonlyArray<Pick<JobRecord, 'jobId' | 'batchedUntil'>>, truncated: boolean): Promise<UpkeepResult> {
     const { config, store, cache } = this.deps;
+    if (batched.length === 0) {
+      await cache.renewed(band, truncated ? LOST_GRACE_MS : batchRefreshAfterMs(config));
+      return { renewed: 0, lost: 0 };
+    }
     const ttlMs = batchTtlMs(config);
-    const batched = await store.findBatched(config.name, bandRanges(config.batch.priorityLevels)[band], RENEW_LIMIT);
     const held = await cache.holds(band, batched.map((job) => job.jobId));
     const now = Date.now();
     // batchedUntil − ttl is when the job was loaded (or last renewed).
@@ -61,10 +69,11 @@ export class BatchUpkeep {
       else recent += 1;
     });
     const at = new Date(now);
-    const renewed = await store.renewBatched(kept, new Date(now + ttlMs), at);
-    const returned = await store.returnLostBatches({ jobIds: lost }, 'loader', 'batch lost from redis', at);
-    const again = recent > 0 || batched.length === RENEW_LIMIT;
-    await cache.renewed(band, again ? LOST_GRACE_MS : batchRefreshAfterMs(config));
+    const [renewed, returned] = await Promise.all([
+      store.renewBatched(kept, new Date(now + ttlMs), at),
+      store.returnLostBatches({ jobIds: lost }, 'loader', 'batch lost from redis', at),
+    ]);
+    await cache.renewed(band, recent > 0 || truncated ? LOST_GRACE_MS : batchRefreshAfterMs(config));
     return { renewed, lost: returned };
   }
 

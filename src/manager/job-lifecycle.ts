@@ -142,9 +142,8 @@ export class JobLifecycle {
     const loaded = await this.deps.locks.runExclusive(this.deps.keys.taskLock('loader'), 10_000, async () => {
       const levels = bandRanges(this.deps.config.batch.priorityLevels);
       // Refill only empty bands: a band still holding ids would only get ids it already has, each
-      // costing a write to mark it batched. Bands whose batch aged or was lost are renewed first.
+      // costing a write to mark it batched (aging and lost batches: refreshAndLoad).
       const cached = await this.deps.cache.sizes();
-      await this.upkeep.renewDue(bands);
       const low = bands.filter((band) => cached[band] === 0);
       const capOf = this.deps.batchSizes.capsFor(typeBatchSize);
       const perBand = await Promise.all(low.map((band) => selectForBand(this.deps.store, this.deps.config.name, levels[band], size, capOf, this.followUps)));
@@ -163,6 +162,16 @@ export class JobLifecycle {
     });
     this.lastEmptyLoadAt = loaded ? 0 : Date.now();
     return loaded ?? 0;
+  }
+
+  /**
+   * The loader's periodic pass (and loadNextBatch): renews bands whose batch aged past
+   * cache.refreshThreshold of batch.ttl and returns batches Redis lost, then refills empty bands.
+   * Not on a worker's claim path: each renewal step is a guarded write, safe without the loader lock.
+   */
+  async refreshAndLoad(size?: number, typeBatchSize?: number): Promise<number> {
+    if (this.redisUsable) await this.upkeep.renewDue(BANDS_IN_ORDER);
+    return this.loadBatches(undefined, size, typeBatchSize);
   }
 
   /** Puts ready jobs into their Redis bands; a Redis failure is logged (the loader recovers them). */

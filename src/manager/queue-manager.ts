@@ -334,11 +334,11 @@ export class QueueManager {
   }
 
   /**
-   * Moves up to `size` pending jobs per band into the Redis batches (one loader at a time), each
-   * type at most its batch size (types without one: up to `size`).
+   * Renews aging or lost batches, then moves up to `size` pending jobs per empty band into Redis
+   * (one loader at a time), each type at most its batch size (types without one: up to `size`).
    */
   async loadNextBatch(options: { size?: number } = {}): Promise<{ loaded: number }> {
-    return { loaded: await this.s.lifecycle.loadBatches(undefined, options.size) };
+    return { loaded: await this.s.lifecycle.refreshAndLoad(options.size) };
   }
 
   /** The redlock lock on a job (null when another holder has it or Redis is down). Release it with releaseLock. */

@@ -89,6 +89,17 @@ export interface RecurringOptions extends QueueRecurringOptions {
   priority?: number;
 }
 
+/**
+ * The object form of scheduleRecurring (`queue.scheduleRecurring(data, { jobId, intervalSeconds })`):
+ * the same schedule as the positional form, named. Give `intervalSeconds` or `cron`, not both.
+ */
+export interface RecurringJobSpec extends RecurringOptions {
+  jobId: string;
+  intervalSeconds?: number;
+  cron?: string;
+  timezone?: string;
+}
+
 /** One recurring schedule, as getRecurringJobDetails and listAllRecurringJobs describe it. */
 export interface RecurringJobDetails {
   jobId: string;
@@ -182,8 +193,8 @@ export interface Queue<T = unknown> {
   testConnection(): Promise<void>;
 }
 
-/** What application code holds: a Queue plus the product's richer features. */
-export interface NamedQueue<T = unknown> extends Queue<T> {
+/** The product's richer queue, as its own backends implement it. */
+export interface NamedQueueFeatures<T = unknown> extends Queue<T> {
   readonly name: string;
   enqueue(data: T, options?: EnqueueOptions): Promise<string>;
   consume(handler: QueueHandler<T>, options: ConsumeOptions): Promise<void>;
@@ -204,8 +215,15 @@ export interface NamedQueue<T = unknown> extends Queue<T> {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** What the product's own backends implement: a NamedQueue plus the controls the manager drives. */
-export interface NamedQueueBackend<T = unknown> extends NamedQueue<T> {
+/** What application code holds (getQueue): the richer queue, plus the object form of scheduleRecurring. */
+export interface NamedQueue<T = unknown> extends NamedQueueFeatures<T> {
+  scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<void>;
+  /** The same, with the schedule named in one object: `scheduleRecurring(data, { jobId, intervalSeconds })`. */
+  scheduleRecurring(data: T, spec: RecurringJobSpec): Promise<void>;
+}
+
+/** What the product's own backends implement: the richer queue plus the controls the manager drives. */
+export interface NamedQueueBackend<T = unknown> extends NamedQueueFeatures<T> {
   /** Takes jobs and fires recurring ticks while true (startPolling / stopPolling); intervalMs sets the poll interval. */
   setPolling(active: boolean, intervalMs?: number): void;
 }

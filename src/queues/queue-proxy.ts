@@ -16,11 +16,13 @@ import type {
   QueueJobContext,
   QueueMetrics,
   RecurringJobDetails,
+  RecurringJobSpec,
   RecurringOptions,
   RecurringSchedule,
 } from './queue-api';
 import { DOCUMENTED_OPTIONS, isNamedQueueBackend, offers, undocumentedOptions, type ExtraMethod } from './queue-capabilities';
 import { QueueCapabilityError, QueueConnectionError, QueueStoppedError } from './queue-errors';
+import { InvalidJobOptionsError } from '../errors';
 
 /** testConnection's deadline: a store that has not answered by then does not answer. */
 const CONNECTION_DEADLINE_MS = 5_000;
@@ -112,7 +114,10 @@ export class QueueProxy<T = unknown> implements NamedQueue<T> {
     this.subscriptions.push({ consumer, options });
   }
 
-  async scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<void> {
+  scheduleRecurring(jobId: string, data: T, schedule: RecurringSchedule, options?: RecurringOptions): Promise<void>;
+  scheduleRecurring(data: T, spec: RecurringJobSpec): Promise<void>;
+  async scheduleRecurring(...args: [string, T, RecurringSchedule, RecurringOptions?] | [T, RecurringJobSpec]): Promise<void> {
+    const [jobId, data, schedule, options] = args.length === 2 ? fromSpec(args[0], args[1]) : args;
     await this.run(async (q) => {
       if (isNamedQueueBackend(q)) return q.scheduleRecurring(jobId, data, schedule, options);
       this.requireRecurring(q, schedule, options);
@@ -352,4 +357,15 @@ export class QueueProxy<T = unknown> implements NamedQueue<T> {
       this.inFlight.delete(pending);
     }
   }
+}
+
+/** The positional arguments the object form of scheduleRecurring stands for. */
+function fromSpec<T>(data: T, spec: RecurringJobSpec): [string, T, RecurringSchedule, RecurringOptions] {
+  const { jobId, intervalSeconds, cron, timezone, ...options } = spec ?? ({} as RecurringJobSpec);
+  if (typeof jobId !== 'string' || jobId.length === 0) throw new InvalidJobOptionsError(['scheduleRecurring: the schedule object needs a jobId']);
+  if ((intervalSeconds === undefined) === (cron === undefined)) {
+    throw new InvalidJobOptionsError([`scheduleRecurring "${jobId}": give intervalSeconds or cron (one of them)`]);
+  }
+  const schedule: RecurringSchedule = cron !== undefined ? { cron, ...(timezone !== undefined ? { timezone } : {}) } : (intervalSeconds as number);
+  return [jobId, data, schedule, options];
 }

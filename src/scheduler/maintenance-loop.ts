@@ -13,7 +13,7 @@ const DLQ_REPAIR_AGE_MS = 5_000;
 /**
  * Periodic work every worker process offers and one performs at a time (redlock task locks):
  * - scheduler (each poll interval): due scheduled jobs become pending and enter Redis;
- * - loader (each poll interval): refills the Redis bands from MongoDB;
+ * - loader (each poll interval): renews aging or lost batches, refills the Redis bands from MongoDB;
  * - sweeper (each sweep interval): expired batches (all batches while Redis is down) and expired
  *   leases return to pending,
  *   stalled jobs with no attempts left and half-finished DLQ moves are dead-lettered.
@@ -37,7 +37,7 @@ export class MaintenanceLoop {
   start(): void {
     const { pollInterval, sweepInterval } = this.manager.config.worker;
     this.every(pollInterval, 'scheduler', () => this.promoteDue());
-    this.every(pollInterval, 'loader', () => this.manager.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize));
+    this.every(pollInterval, 'loader', () => this.manager.lifecycle.refreshAndLoad(undefined, this.typeBatchSize));
     this.every(sweepInterval, 'sweeper', () => this.sweep());
     this.every(Math.min(dlqCleanupIntervalMs(this.manager.config), 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
   }

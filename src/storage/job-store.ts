@@ -277,12 +277,12 @@ export class JobStore {
   }
 
   /** Batched jobs of a queue in a priority range, oldest batch first (the loader's renewal reads them). */
-  async findBatched(queue: string, range: { min: number; max: number }, limit: number): Promise<Array<Pick<JobRecord, 'jobId' | 'batchedUntil'>>> {
+  async findBatched(queue: string, range: { min: number; max: number }, limit: number): Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'batchedUntil'>>> {
     return this.collection
-      .find({ queue, status: JobStatus.Batched, priority: { $gte: range.min, $lte: range.max } }, { projection: { _id: 0, jobId: 1, batchedUntil: 1 } })
+      .find({ queue, status: JobStatus.Batched, priority: { $gte: range.min, $lte: range.max } }, { projection: { _id: 0, jobId: 1, priority: 1, batchedUntil: 1 } })
       .sort({ batchedUntil: 1 })
       .limit(limit)
-      .toArray() as Promise<Array<Pick<JobRecord, 'jobId' | 'batchedUntil'>>>;
+      .toArray() as Promise<Array<Pick<JobRecord, 'jobId' | 'priority' | 'batchedUntil'>>>;
   }
 
   /** batched stays batched with a later batchedUntil: their ids are still in Redis (not a transition: no audit entry). */

@@ -317,7 +317,7 @@ class RedisQueue<T> implements Queue<T> {
         const { consumer, options } = this.consumers[0];
         this.stats.processing += 1;
         try {
-          await consumer({ ...job, timestamp: new Date(job.timestamp) } as never, undefined as never);
+          await consumer({ ...job, timestamp: new Date(job.timestamp) });
           this.stats.completed += 1;
         } catch {
           const attempts = (job.attempts ?? 0) + 1;
