@@ -38,7 +38,12 @@ export class JobRunner {
       lock = await locks.tryAcquire(this.manager.keys.jobLock(job.doc.jobId), this.config.worker.lockTimeout);
       if (!lock && this.lifecycle.redisUsable) {
         // Someone still holds the job's lock (a worker whose lease just expired): do not run it twice at once.
-        await this.lifecycle.returnUnstarted(job, 'job lock held by another worker');
+        try {
+          await this.lifecycle.returnUnstarted(job, 'job lock held by another worker');
+        } catch (error) {
+          // MongoDB unreachable: the lease expires and the sweeper returns the job; the worker carries on.
+          log.warn({ err: (error as Error).message }, 'could not hand back a job whose lock is held elsewhere; its lease will expire');
+        }
         this.events.emit('returned', { jobId: job.doc.jobId, reason: 'job lock held by another worker' });
         return 'returned';
       }

@@ -113,9 +113,9 @@ export class QueueWorker {
     this.maintenance = new MaintenanceLoop(this.manager, this.logger);
     this.maintenance.start();
     this.loop = this.runLoop();
-    this.presenceTimer = setInterval(() => void this.announce(), this.manager.config.worker.heartbeatInterval);
+    this.presenceTimer = setInterval(() => void this.announce().catch(() => undefined), this.manager.config.worker.heartbeatInterval);
     this.presenceTimer.unref();
-    void this.announce();
+    void this.announce().catch(() => undefined);
     this.logger.info({ concurrency: this.concurrency, batchSize: this.batchSize, pollIntervalMs: this.pollIntervalMs }, 'worker started');
   }
 
@@ -331,7 +331,11 @@ export class QueueWorker {
     };
     const run = runner
       .run(job, this.shutdown.signal, freeSlot)
-      .then(() => undefined)
+      .then(
+        () => undefined,
+        // run() records every outcome itself; whatever still escapes must not end the process.
+        (error: Error) => this.logger.error({ jobId: job.doc.jobId, err: error?.message ?? String(error) }, 'job run failed unexpectedly; its lease will expire'),
+      )
       .finally(() => {
         this.active.delete(job.doc.jobId);
         freeSlot();
