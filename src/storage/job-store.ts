@@ -4,7 +4,10 @@ import type { JobAttemptError, JobRecord } from '../domain/job-record';
 import { JobStatus } from '../domain/job-status';
 import { appendHistoryExpression, historyEntry, pushBounded } from './audit';
 import { JOB_INDEX } from './job-model';
+import { orderKeyFor } from './order-key';
 import { hit, miss, TransitionMiss, type TransitionResult } from './transition-result';
+
+export { orderKeyFor } from './order-key';
 
 export type JobDocument = JobRecord & { _id: ObjectId };
 
@@ -374,20 +377,6 @@ export class JobStore {
     const exists = await this.collection.countDocuments({ jobId }, { limit: 1 });
     return miss(exists ? TransitionMiss.WrongStatus : TransitionMiss.NotFound);
   }
-}
-
-/** Sub-millisecond slots per ms: jobs of one process made in the same ms keep their order. */
-const ORDER_SLOTS = 64;
-let orderSequence = 0;
-
-/**
- * FIFO jobs sort by the time they became ready; LIFO jobs by its negation (newest first).
- * Milliseconds × 64 plus a rolling sequence, so the key stays exact in a double (< 2^47).
- */
-export function orderKeyFor(readyAt: Date, lifo: boolean): number {
-  orderSequence = (orderSequence + 1) % ORDER_SLOTS;
-  const key = readyAt.getTime() * ORDER_SLOTS + orderSequence;
-  return lifo ? -key : key;
 }
 
 function releasedLease(now: Date): Record<string, unknown> {
