@@ -54,6 +54,8 @@ export class QueueWorker {
   private dry = false;
   private lastClaimErrorAt = 0;
   private readonly handBacks = new Set<Promise<void>>();
+  /** Settles when the latest claim has launched its jobs (see claim()). */
+  private acceptTurn: Promise<void> = Promise.resolve();
   /** Jobs asked for per claim. */
   private readonly claimSize: number;
   private readonly shutdown = new AbortController();
@@ -252,9 +254,15 @@ export class QueueWorker {
   /** Claims up to `want` jobs (slots reserved meanwhile) and launches them; resolves with how many it got. */
   private claim(want: number): Promise<number> {
     this.reservedSlots += want;
+    // Claims answer in any order; their jobs start in the order the claims were made, so two
+    // overlapping claims of one band keep its FIFO/LIFO order.
+    const previous = this.acceptTurn;
+    let done!: () => void;
+    this.acceptTurn = new Promise<void>((resolve) => (done = resolve));
     const claim: Promise<number> = this.manager.lifecycle
       .take(this.workerId, want)
-      .then((jobs) => {
+      .then(async (jobs) => {
+        await previous;
         this.reservedSlots -= want;
         this.dry = jobs.length === 0;
         this.accept(jobs);
@@ -267,6 +275,7 @@ export class QueueWorker {
         return 0;
       })
       .finally(() => {
+        done();
         this.claims.delete(claim);
         this.stats.lastActivityAt = new Date();
         this.notifyChange();
