@@ -21,6 +21,8 @@ export const queueConfigSchema = z
       dbName: z.string().min(1).optional(),
       maxPoolSize: positiveInt.default(20),
       serverSelectionTimeoutMs: positiveInt.default(5000),
+      /** How long addJob/addJobs wait for MongoDB before failing with STORAGE_UNAVAILABLE. */
+      storageTimeoutMs: positiveInt.default(3000),
       /** Emit the driver's command monitoring events (commandStarted, ...) on the connection's client. */
       monitorCommands: z.boolean().default(false),
     }),

@@ -21,6 +21,7 @@ import { DlqStore, type DlqDocument } from '../storage/dlq-store';
 import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
 import { JobStore, type JobDocument } from '../storage/job-store';
+import { withinStorageDeadline } from '../storage/storage-outage';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
 import { DlqService, type ReprocessResult } from './dlq-service';
@@ -288,11 +289,13 @@ export class QueueManager {
 
   private async insertRecords(records: JobRecord[]): Promise<AddJobResult[]> {
     const { store, lifecycle } = this.s;
-    const duplicates = await store.enqueue(records);
+    const timeoutMs = this.config.mongodb.storageTimeoutMs;
+    const duplicates = await withinStorageDeadline('the insert of new jobs', timeoutMs, () => store.enqueue(records));
     const existing = new Map<string, JobDocument>();
     if (duplicates.size > 0) {
       const ids = [...duplicates].map((i) => records[i].jobId);
-      for (const doc of await store.collection.find({ jobId: { $in: ids } }).toArray()) existing.set(doc.jobId, doc);
+      const docs = await withinStorageDeadline('the read of existing jobs', timeoutMs, () => store.collection.find({ jobId: { $in: ids } }).toArray());
+      for (const doc of docs) existing.set(doc.jobId, doc);
     }
     const fresh = records.filter((r, i) => !duplicates.has(i) && r.status === JobStatus.Pending);
     await lifecycle.offer(fresh.map((r) => ({ jobId: r.jobId, priority: r.priority, band: r.band, orderKey: r.orderKey })));
