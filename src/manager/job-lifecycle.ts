@@ -10,6 +10,7 @@ import type { BatchCache, CachedJob } from '../cache/batch-cache';
 import { isRedisReady } from '../cache/redis-connection';
 import type { ProgressFeed } from '../cache/progress-feed';
 import type { RedisKeys } from '../cache/redis-keys';
+import type { RedisWriteHealth } from '../cache/redis-write-health';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
@@ -40,6 +41,7 @@ export interface LifecycleDeps {
   store: JobStore;
   dlqStore: DlqStore;
   redis: Redis;
+  redisWrites: RedisWriteHealth;
   cache: BatchCache;
   locks: TaskLocks;
   keys: RedisKeys;
@@ -59,6 +61,8 @@ export class JobLifecycle {
   /** Completions waiting for the next group write, and whether a flush is under way. */
   private readonly completions: PendingCompletion[] = [];
   private completing = false;
+  /** Ids that could not be put into Redis (offer failed): the loader or a MongoDB claim covers them. */
+  offerFailures = 0;
   /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
   private lastEmptyLoadAt = 0;
   private readonly logger: Logger;
@@ -67,8 +71,9 @@ export class JobLifecycle {
     this.logger = deps.logger.child({ component: 'lifecycle' });
   }
 
+  /** Redis connected and accepting writes (a Redis refusing writes is treated as down). */
   get redisUsable(): boolean {
-    return isRedisReady(this.deps.redis);
+    return isRedisReady(this.deps.redis) && !this.deps.redisWrites.refusing;
   }
 
   /** Claims up to `count` ready jobs without waiting; [] when there is nothing to do. */
@@ -80,6 +85,8 @@ export class JobLifecycle {
         if (ids.length > 0) return await this.claimFromBatch(ids, workerId);
         return [];
       } catch (error) {
+        // ZMPOP is a write: READONLY (a replica after failover) lands here too.
+        this.deps.redisWrites.recordFailure(error);
         this.logger.warn({ err: (error as Error).message }, 'redis batch unavailable; claiming from MongoDB');
       }
     }
@@ -148,11 +155,15 @@ export class JobLifecycle {
 
   /** Puts ready jobs into their Redis bands; a Redis failure is logged (the loader recovers them). */
   async offer(jobs: CachedJob[]): Promise<void> {
-    if (jobs.length === 0 || !this.redisUsable) return;
+    // Tried even while Redis refuses writes: a push that succeeds is how this process learns it recovered.
+    if (jobs.length === 0 || !isRedisReady(this.deps.redis)) return;
     try {
       await this.deps.cache.push(jobs);
+      this.deps.redisWrites.recordSuccess();
     } catch (error) {
-      this.logger.debug({ err: (error as Error).message }, 'could not push jobs to redis; the loader will');
+      this.offerFailures += jobs.length;
+      this.deps.redisWrites.recordFailure(error);
+      this.logger.warn({ err: (error as Error).message, jobs: jobs.length, offerFailures: this.offerFailures }, 'could not push jobs to redis; workers claim them from MongoDB');
     }
   }
 

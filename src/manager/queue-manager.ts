@@ -13,6 +13,7 @@ import { BatchCache } from '../cache/batch-cache';
 import { ProgressFeed } from '../cache/progress-feed';
 import { connectRedis, createRedisClient } from '../cache/redis-connection';
 import { RedisKeys } from '../cache/redis-keys';
+import { RedisWriteHealth } from '../cache/redis-write-health';
 import { TaskLocks, type Lock } from '../cache/task-locks';
 import { JobRegistry } from '../registry/job-registry';
 import { dlqModelFor } from '../storage/dlq-model';
@@ -22,10 +23,12 @@ import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
 import { JobStore, type JobDocument } from '../storage/job-store';
 import { withinStorageDeadline } from '../storage/storage-outage';
+import { TaskLeaseStore, type TaskLeaseDocument } from '../storage/task-lease-store';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
 import { DlqService, type ReprocessResult } from './dlq-service';
 import { checkComponents, type HealthReport } from './health-check';
+import { probeRedisWrites, type RedisWriteReport } from './redis-write-probe';
 import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
@@ -62,6 +65,10 @@ interface Started {
   lifecycle: JobLifecycle;
   cache: BatchCache;
   locks: TaskLocks;
+  /** Whether Redis accepts this queue's writes (see RedisWriteHealth). */
+  redisWrites: RedisWriteHealth;
+  /** MongoDB leases of maintenance tasks while the Redis task locks cannot be used. */
+  taskLeases: TaskLeaseStore;
   dlqService: DlqService;
   jobRepository: JobRepository;
   dlqRepository: DlqRepository;
@@ -163,8 +170,9 @@ export class QueueManager {
     const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
     const maxPriority = priorityBounds(this.config.batch.priorityLevels as PriorityLevels).max;
     const cache = new BatchCache(redis, this.keys, maxPriority, this.config.batch.ttl);
-    const locks = new TaskLocks(redis);
-    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, progress, logger: this.logger });
+    const redisWrites = new RedisWriteHealth();
+    const locks = new TaskLocks(redis, redisWrites);
+    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, redisWrites, cache, locks, keys: this.keys, progress, logger: this.logger });
     const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
     return {
       connection,
@@ -177,6 +185,8 @@ export class QueueManager {
       lifecycle,
       cache,
       locks,
+      redisWrites,
+      taskLeases: new TaskLeaseStore(connection.collection<TaskLeaseDocument>('task_leases') as unknown as Collection<TaskLeaseDocument>),
       dlqService,
       jobRepository: new JobRepository(store, this.config.name),
       dlqRepository: new DlqRepository(dlqStore, this.config.name),
@@ -336,9 +346,11 @@ export class QueueManager {
     return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded);
   }
 
-  async checkHealth(): Promise<HealthReport> {
-    const { connection, redis, lifecycle } = this.s;
-    return checkComponents(connection, redis, lifecycle.counters.hitRate, 1000);
+  /** Component checks, plus a Redis write probe: a Redis that answers PING but refuses writes is degraded. */
+  async checkHealth(): Promise<HealthReport & { redisWrites: RedisWriteReport }> {
+    const { connection, redis, lifecycle, redisWrites } = this.s;
+    const report = await checkComponents(connection, redis, lifecycle.counters.hitRate, 1000);
+    return probeRedisWrites(report, redis, this.keys.taskStamp('health-probe'), redisWrites, lifecycle.offerFailures, 1000);
   }
 
   async getDLQStats(): Promise<Awaited<ReturnType<DlqStore['stats']>>> {
@@ -454,7 +466,7 @@ export class QueueManager {
   }
 
   /** For the worker and the maintenance loop of this package. */
-  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls'> {
+  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls' | 'redisWrites' | 'taskLeases'> {
     return this.s;
   }
 }
