@@ -91,6 +91,11 @@ export const queueConfigSchema = z
         maxHistoryEntries: positiveInt.max(10_000).default(100),
         /** Failed-attempt errors kept per job. */
         maxErrorEntries: positiveInt.max(1_000).default(25),
+        /**
+         * Largest stored handler result, as BSON bytes. A larger (or unserialisable) result completes
+         * the job with result null and a recorded resultError: the handler's work is done and is not repeated.
+         */
+        maxResultBytes: positiveInt.max(15 * 1024 * 1024).default(4 * 1024 * 1024),
       })
       .prefault({}),
     /** Multiplies every delay, backoff and interval a job asks for; tests use a small value. */

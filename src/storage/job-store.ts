@@ -160,8 +160,8 @@ export class JobStore {
   }
 
   /** processing → completed. Fenced: only the lease holder of this attempt can record a result. */
-  async complete(lease: Lease, result: unknown, now: Date): Promise<TransitionResult> {
-    const outcome = await this.collection.updateOne(this.leaseGuard(lease), this.completeUpdate(lease, result, now));
+  async complete(lease: Lease, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): Promise<TransitionResult> {
+    const outcome = await this.collection.updateOne(this.leaseGuard(lease), this.completeUpdate(lease, result, now, resultError));
     return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
   }
 
@@ -171,11 +171,11 @@ export class JobStore {
    * recorded. When some lease was lost, one read tells which: a recorded completion carries this
    * write's completedAt, the attempt number and its holder's history entry.
    */
-  async completeMany(items: ReadonlyArray<{ lease: Lease; attempt: number; result: unknown }>, now: Date): Promise<boolean[]> {
+  async completeMany(items: ReadonlyArray<{ lease: Lease; attempt: number; result: unknown; resultError?: JobRecord['resultError'] }>, now: Date): Promise<boolean[]> {
     if (items.length === 0) return [];
-    if (items.length === 1) return [(await this.complete(items[0].lease, items[0].result, now)).ok];
+    if (items.length === 1) return [(await this.complete(items[0].lease, items[0].result, now, items[0].resultError)).ok];
     const outcome = await this.collection.bulkWrite(
-      items.map(({ lease, result }) => ({ updateOne: { filter: this.leaseGuard(lease), update: this.completeUpdate(lease, result, now) } })),
+      items.map(({ lease, result, resultError }) => ({ updateOne: { filter: this.leaseGuard(lease), update: this.completeUpdate(lease, result, now, resultError) } })),
       { ordered: false },
     );
     if (outcome.matchedCount === items.length) return items.map(() => true);
@@ -193,9 +193,9 @@ export class JobStore {
     );
   }
 
-  private completeUpdate(lease: Lease, result: unknown, now: Date): UpdateFilter<JobDocument> {
+  private completeUpdate(lease: Lease, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): UpdateFilter<JobDocument> {
     return {
-      $set: { status: JobStatus.Completed, completedAt: now, result: result ?? null, ...releasedLease(now) },
+      $set: { status: JobStatus.Completed, completedAt: now, result: result ?? null, ...(resultError ? { resultError } : {}), ...releasedLease(now) },
       $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Completed, lease.workerId, now)], this.limits.maxHistoryEntries) },
     } as UpdateFilter<JobDocument>;
   }

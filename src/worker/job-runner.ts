@@ -63,23 +63,22 @@ export class JobRunner {
       });
     }, this.config.worker.heartbeatInterval);
     try {
-      const result = await this.invoke(job, controller.signal, log).finally(handlerDone);
-      const recorded = await this.lifecycle.complete(job, result);
+      let result: unknown;
+      try {
+        result = await this.invoke(job, controller.signal, log).finally(handlerDone);
+      } catch (error) {
+        return await this.recordFailure(job, error, started, log);
+      }
+      // The handler succeeded: a completion that cannot be written is never a failed attempt.
+      const recorded = await this.lifecycle.complete(job, result).catch((writeError: Error) => {
+        log.error({ err: writeError.message }, 'could not record the completion within the lease; the job runs again after the lease expires');
+        return false;
+      });
       const durationMs = performance.now() - started;
       log.debug({ durationMs: Math.round(durationMs) }, recorded ? 'job completed' : 'job completed but fenced');
       if (recorded) this.events.emit('completed', { ...this.describe(job), durationMs });
       else this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
       return recorded ? 'completed' : 'fenced';
-    } catch (error) {
-      const durationMs = performance.now() - started;
-      const outcome = await this.lifecycle.fail(job, error, durationMs).catch((recordError: Error) => {
-        log.error({ err: recordError.message }, 'could not record the failure; the lease will expire and the job runs again');
-        return 'fenced' as const;
-      });
-      log.info({ err: (error as Error)?.message, outcome, durationMs: Math.round(durationMs) }, 'job attempt failed');
-      if (outcome === 'fenced') this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
-      else this.events.emit('failed', { ...this.describe(job), durationMs, outcome, error: (error as Error)?.message ?? String(error) });
-      return outcome;
     } finally {
       clearTimeout(timeout);
       clearInterval(heartbeat);
@@ -87,6 +86,19 @@ export class JobRunner {
       // Released without holding up the slot: the outcome is recorded, and the lock's TTL covers a lost release.
       if (lock) this.track(locks.release(lock));
     }
+  }
+
+  /** A failed attempt: retried or dead-lettered; a failure that cannot be recorded is left to the lease's expiry. */
+  private async recordFailure(job: ClaimedJob, error: unknown, started: number, log: Logger): Promise<RunOutcome> {
+    const durationMs = performance.now() - started;
+    const outcome = await this.lifecycle.fail(job, error, durationMs).catch((recordError: Error) => {
+      log.error({ err: recordError.message }, 'could not record the failure; the lease will expire and the job runs again');
+      return 'fenced' as const;
+    });
+    log.info({ err: (error as Error)?.message, outcome, durationMs: Math.round(durationMs) }, 'job attempt failed');
+    if (outcome === 'fenced') this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
+    else this.events.emit('failed', { ...this.describe(job), durationMs, outcome, error: (error as Error)?.message ?? String(error) });
+    return outcome;
   }
 
   /** The handler's promise raced against the abort signal: a handler that ignores its signal is abandoned. */
