@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/queue-config';
 import type { JobContext } from '../domain/job-definition';
-import { JobAbortedError, JobTimeoutError } from '../errors';
+import { JobAbortedError, JobTimeoutError, LeaseLostError } from '../errors';
 import type { Lock } from '../cache/task-locks';
 import type { ClaimedJob, JobLifecycle } from '../manager/job-lifecycle';
 import type { QueueManager } from '../manager/queue-manager';
@@ -58,7 +58,10 @@ export class JobRunner {
     const timeout = setTimeout(() => abort(new JobTimeoutError(job.doc.timeoutMs)), job.doc.timeoutMs);
     const heartbeat = setInterval(() => {
       void this.heartbeat(job, lock, log).then((kept) => {
-        if (!kept.lease) abort(new JobAbortedError('lease lost: another worker may now hold this job'));
+        if (!kept.lease) {
+          log.warn({ workerId: this.workerId }, 'lease lost (the job moved on): aborting the handler');
+          abort(new LeaseLostError(job.doc.jobId));
+        }
         lock = kept.lock;
       });
     }, this.config.worker.heartbeatInterval);
@@ -156,16 +159,23 @@ export class JobRunner {
     return { jobId: job.doc.jobId, type: job.doc.type, band: job.doc.band, attempt: job.doc.attempts };
   }
 
+  /**
+   * Extends the MongoDB lease and the Redis lock independently: one store failing never stops the
+   * other's extension. `lease` is false only when MongoDB refused the extension (the job moved on);
+   * an unreachable MongoDB keeps the handler running (a real expiry fences its completion).
+   */
   private async heartbeat(job: ClaimedJob, lock: Lock | null, log: Logger): Promise<{ lease: boolean; lock: Lock | null }> {
-    try {
-      const lease = await this.lifecycle.extendLease(job);
-      if (lease) this.events.emit('leaseExtended', { jobId: job.doc.jobId });
-      const extended = lock ? await this.manager.internals.locks.extend(lock, this.config.worker.lockTimeout) : null;
-      return { lease, lock: extended ?? lock };
-    } catch (error) {
-      // MongoDB unreachable: keep running; if the lease really expires, the completion will be fenced.
-      log.warn({ err: (error as Error).message }, 'lease extension failed');
-      return { lease: true, lock };
-    }
+    const [lease, extended] = await Promise.all([
+      this.lifecycle.extendLease(job).then(
+        (ok) => (ok ? ('extended' as const) : ('refused' as const)),
+        (error: Error) => {
+          log.warn({ err: error.message }, 'lease extension failed; MongoDB unreachable');
+          return 'unreachable' as const;
+        },
+      ),
+      lock ? this.manager.internals.locks.extend(lock, this.config.worker.lockTimeout) : Promise.resolve(null),
+    ]);
+    if (lease === 'extended') this.events.emit('leaseExtended', { jobId: job.doc.jobId });
+    return { lease: lease !== 'refused', lock: extended ?? lock };
   }
 }
