@@ -19,7 +19,7 @@ import type { RedisKeys } from './redis-keys';
  * guarded claim then misses and it moves on. Pushing an id twice is harmless (a set).
  *
  * Score = (maxPriority − priority) · 2^46 + compact(orderKey), lowest first: higher priority first,
- * then ready order. orderKey is ms·64 (+ a sequence) since 1970, negated for LIFO; `compact`
+ * then ready order. orderKey is ms·64 (+ a counter, see storage/order-key) since 1970, negated for LIFO; `compact`
  * removes the unused span before ORDER_EPOCH on both signs (monotonic for every key made after
  * it), leaving |compact| < 2^45 until 2042. The score stays exact in a double (2^53) for
  * priorities up to 127; wider ranges still sort by priority, with coarser ties.

@@ -44,6 +44,8 @@ export const queueConfigSchema = z
         maxPoolSize: positiveInt.default(20),
         /** Milliseconds the driver waits for a server before an operation fails. Default 5000. */
         serverSelectionTimeoutMs: positiveInt.default(5000),
+        /** Milliseconds addJob/addJobs wait for MongoDB before failing with STORAGE_UNAVAILABLE. Default 3000. */
+        storageTimeoutMs: positiveInt.default(3000),
         /** Emit the driver's command monitoring events (commandStarted, ...) on the connection's client. */
         monitorCommands: z.boolean().default(false),
       })
@@ -161,6 +163,12 @@ export const queueConfigSchema = z
         maxHistoryEntries: positiveInt.max(10_000).default(100),
         /** Failed-attempt errors kept per job. Default 25. */
         maxErrorEntries: positiveInt.max(1_000).default(25),
+        /**
+         * Largest stored handler result, as BSON bytes. Default 4 MiB. A larger (or unserialisable)
+         * result completes the job with result null and a recorded resultError: the handler's work
+         * is done and is not repeated.
+         */
+        maxResultBytes: positiveInt.max(15 * 1024 * 1024).default(4 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

@@ -53,6 +53,8 @@ export interface JobRecord {
   batchedUntil?: Date | null;
   progress?: unknown;
   result?: unknown;
+  /** Set when the handler succeeded but its result could not be stored (result is then null). */
+  resultError?: { message: string; sizeBytes?: number } | null;
   lastError?: JobAttemptError | null;
   errors: JobAttemptError[];
   history: JobHistoryEntry[];

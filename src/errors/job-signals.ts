@@ -40,3 +40,16 @@ export class JobAbortedError extends Error {
     this.name = 'JobAbortedError';
   }
 }
+
+/**
+ * The handler's AbortSignal reason when its lease was lost: the extension was refused because
+ * the job moved on (expired and taken by another worker, or changed by an admin). Its result
+ * would be refused too, so the handler should stop its side effects.
+ */
+export class LeaseLostError extends Error {
+  readonly code = 'LEASE_LOST';
+  constructor(readonly jobId: string) {
+    super(`lease of job ${jobId} lost: another worker may now hold it, or an admin changed it`);
+    this.name = 'LeaseLostError';
+  }
+}

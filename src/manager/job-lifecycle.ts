@@ -4,7 +4,8 @@ import type { QueueConfig } from '../config/queue-config';
 import { bandRanges } from '../config/config-aliases';
 import { batchTtlMs } from '../config/durations';
 import { backoffDelay } from '../domain/backoff';
-import type { JobAttemptError } from '../domain/job-record';
+import { calculateObjectSize } from 'bson';
+import type { JobAttemptError, JobRecord } from '../domain/job-record';
 import { BANDS_IN_ORDER, type PriorityBand } from '../domain/priority-band';
 import { PermanentJobError, QueueError, RetryJobError } from '../errors';
 import { JobStatus } from '../domain/job-status';
@@ -12,9 +13,11 @@ import type { BatchCache, CachedJob } from '../cache/batch-cache';
 import { isRedisReady } from '../cache/redis-connection';
 import type { ProgressFeed } from '../cache/progress-feed';
 import type { RedisKeys } from '../cache/redis-keys';
+import type { RedisWriteHealth } from '../cache/redis-write-health';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
+import { isStorageUnreachable } from '../storage/storage-outage';
 import { FollowUpGate, selectForBand } from './batch-selection';
 import { BatchUpkeep } from './batch-upkeep';
 import { CacheCounters } from './cache-counters';
@@ -36,15 +39,22 @@ interface PendingCompletion {
   lease: Lease;
   attempt: number;
   result: unknown;
+  resultError: JobRecord['resultError'];
+  /** Transient write failures are retried until then (the lease's length after the handler returned). */
+  retryUntil: number;
   resolve(recorded: boolean): void;
   reject(error: unknown): void;
 }
+
+/** Pause between retries of a completion write MongoDB could not take (doubling up to 1 s). */
+const COMPLETION_RETRY_MS = 100;
 
 export interface LifecycleDeps {
   config: QueueConfig;
   store: JobStore;
   dlqStore: DlqStore;
   redis: Redis;
+  redisWrites: RedisWriteHealth;
   cache: BatchCache;
   locks: TaskLocks;
   keys: RedisKeys;
@@ -65,6 +75,8 @@ export class JobLifecycle {
   /** Completions waiting for the next group write, and whether a flush is under way. */
   private readonly completions: PendingCompletion[] = [];
   private completing = false;
+  /** Ids that could not be put into Redis (offer failed): the loader or a MongoDB claim covers them. */
+  offerFailures = 0;
   /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
   private lastEmptyLoadAt = 0;
   /** Bands whose backlog behind capped types was found empty, asked again after a poll interval. */
@@ -79,8 +91,9 @@ export class JobLifecycle {
     this.followUps = new FollowUpGate(deps.config.worker.pollInterval);
   }
 
+  /** Redis connected and accepting writes (a Redis refusing writes is treated as down). */
   get redisUsable(): boolean {
-    return isRedisReady(this.deps.redis);
+    return isRedisReady(this.deps.redis) && !this.deps.redisWrites.refusing;
   }
 
   /**
@@ -95,6 +108,8 @@ export class JobLifecycle {
         if (ids.length > 0) return await this.claimFromBatch(ids, workerId);
         return [];
       } catch (error) {
+        // ZMPOP is a write: READONLY (a replica after failover) lands here too.
+        this.deps.redisWrites.recordFailure(error);
         this.logger.warn({ err: (error as Error).message }, 'redis batch unavailable; claiming from MongoDB');
       }
     }
@@ -176,11 +191,15 @@ export class JobLifecycle {
 
   /** Puts ready jobs into their Redis bands; a Redis failure is logged (the loader recovers them). */
   async offer(jobs: CachedJob[]): Promise<void> {
-    if (jobs.length === 0 || !this.redisUsable) return;
+    // Tried even while Redis refuses writes: a push that succeeds is how this process learns it recovered.
+    if (jobs.length === 0 || !isRedisReady(this.deps.redis)) return;
     try {
       await this.deps.cache.push(jobs);
+      this.deps.redisWrites.recordSuccess();
     } catch (error) {
-      this.logger.debug({ err: (error as Error).message }, 'could not push jobs to redis; the loader will');
+      this.offerFailures += jobs.length;
+      this.deps.redisWrites.recordFailure(error);
+      this.logger.warn({ err: (error as Error).message, jobs: jobs.length, offerFailures: this.offerFailures }, 'could not push jobs to redis; workers claim them from MongoDB');
     }
   }
 
@@ -190,8 +209,10 @@ export class JobLifecycle {
    * load; an idle queue still writes each at once).
    */
   async complete(job: ClaimedJob, result: unknown): Promise<boolean> {
+    const storable = this.storable(job, result);
+    const retryUntil = Date.now() + this.deps.config.worker.lockTimeout;
     const recorded = await new Promise<boolean>((resolve, reject) => {
-      this.completions.push({ lease: job.lease, attempt: job.doc.attempts, result, resolve, reject });
+      this.completions.push({ lease: job.lease, attempt: job.doc.attempts, ...storable, retryUntil, resolve, reject });
       if (!this.completing) {
         this.completing = true;
         setImmediate(() => void this.flushCompletions());
@@ -208,12 +229,61 @@ export class JobLifecycle {
         try {
           const recorded = await this.deps.store.completeMany(batch, new Date());
           batch.forEach((c, i) => c.resolve(recorded[i]));
-        } catch (error) {
-          for (const c of batch) c.reject(error);
+        } catch {
+          // One job's write must not fail its neighbours: each is written (and retried) on its own.
+          await Promise.all(batch.map((c) => this.completeAlone(c).then(c.resolve, c.reject)));
         }
       }
     } finally {
       this.completing = false;
+    }
+  }
+
+  /**
+   * A handler's result as it will be stored: as returned, or null with a resultError when it
+   * cannot be stored (not serialisable to BSON, or over limits.maxResultBytes). The job still
+   * completes: its work is done, and running it again would repeat its side effects.
+   */
+  private storable(job: ClaimedJob, result: unknown): { result: unknown; resultError: JobRecord['resultError'] } {
+    if (result === undefined || result === null) return { result: null, resultError: null };
+    const limit = this.deps.config.limits.maxResultBytes;
+    let sizeBytes: number;
+    try {
+      sizeBytes = calculateObjectSize({ result });
+    } catch (error) {
+      this.logger.warn({ jobId: job.doc.jobId, err: (error as Error).message }, 'handler result is not serialisable; completing the job without it');
+      return { result: null, resultError: { message: `result not storable: ${(error as Error).message}`.slice(0, 500) } };
+    }
+    if (sizeBytes > limit) {
+      this.logger.warn({ jobId: job.doc.jobId, sizeBytes, limit }, 'handler result over limits.maxResultBytes; completing the job without it');
+      return { result: null, resultError: { message: `result of ${sizeBytes} bytes is over the ${limit}-byte limit (limits.maxResultBytes)`, sizeBytes } };
+    }
+    return { result, resultError: null };
+  }
+
+  /**
+   * One completion written by itself: a write MongoDB refuses for this document (too large once
+   * stored, say) completes the job without its result; a write that cannot reach MongoDB is retried
+   * until the lease would have ended, then given up (the job runs again after the lease expires).
+   */
+  private async completeAlone(c: PendingCompletion): Promise<boolean> {
+    let pause = COMPLETION_RETRY_MS;
+    let { result, resultError } = c;
+    for (;;) {
+      try {
+        return (await this.deps.store.complete(c.lease, result, new Date(), resultError)).ok;
+      } catch (error) {
+        if (!isStorageUnreachable(error) && result !== null) {
+          this.logger.warn({ jobId: c.lease.jobId, err: (error as Error).message }, 'result refused by MongoDB; completing the job without it');
+          resultError = { message: `result not storable: ${(error as Error).message}`.slice(0, 500) };
+          result = null;
+          continue;
+        }
+        if (Date.now() + pause > c.retryUntil) throw error;
+        this.logger.warn({ jobId: c.lease.jobId, err: (error as Error).message }, 'completion not written; retrying');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(pause * 2, 1_000);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import { BatchCache } from '../cache/batch-cache';
 import { ProgressFeed } from '../cache/progress-feed';
 import { connectRedis, createRedisClient } from '../cache/redis-connection';
 import { RedisKeys } from '../cache/redis-keys';
+import { RedisWriteHealth } from '../cache/redis-write-health';
 import { TaskLocks, type Lock } from '../cache/task-locks';
 import { JobRegistry } from '../registry/job-registry';
 import { dlqModelFor } from '../storage/dlq-model';
@@ -23,10 +24,13 @@ import { DlqStore, type DlqDocument } from '../storage/dlq-store';
 import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
 import { JobStore, type JobDocument } from '../storage/job-store';
+import { withinStorageDeadline } from '../storage/storage-outage';
+import { TaskLeaseStore, type TaskLeaseDocument } from '../storage/task-lease-store';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
 import { DlqService, type ReprocessResult } from './dlq-service';
 import { checkHealth, type HealthReport } from './health-check';
+import { probeRedisWrites, type RedisWriteReport } from './redis-write-probe';
 import { buildJobRecord } from './job-builder';
 import type { AddJobInput, AddJobResult } from './job-input';
 import { JobLifecycle } from './job-lifecycle';
@@ -66,6 +70,10 @@ interface Started {
   lifecycle: JobLifecycle;
   cache: BatchCache;
   locks: TaskLocks;
+  /** Whether Redis accepts this queue's writes (see RedisWriteHealth). */
+  redisWrites: RedisWriteHealth;
+  /** MongoDB leases of maintenance tasks while the Redis task locks cannot be used. */
+  taskLeases: TaskLeaseStore;
   dlqService: DlqService;
   jobRepository: JobRepository;
   dlqRepository: DlqRepository;
@@ -169,8 +177,9 @@ export class QueueManager {
     const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
     const maxPriority = priorityBounds(bandRanges(this.config.batch.priorityLevels)).max;
     const cache = new BatchCache(redis, this.keys, maxPriority, batchTtlMs(this.config));
-    const locks = new TaskLocks(redis);
-    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, cache, locks, keys: this.keys, progress, batchSizes: this.batchSizes, logger: this.logger });
+    const redisWrites = new RedisWriteHealth();
+    const locks = new TaskLocks(redis, redisWrites);
+    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, redisWrites, cache, locks, keys: this.keys, progress, batchSizes: this.batchSizes, logger: this.logger });
     const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
     return {
       connection,
@@ -183,6 +192,8 @@ export class QueueManager {
       lifecycle,
       cache,
       locks,
+      redisWrites,
+      taskLeases: new TaskLeaseStore(connection.collection<TaskLeaseDocument>('task_leases') as unknown as Collection<TaskLeaseDocument>),
       dlqService,
       jobRepository: new JobRepository(store, this.config.name, cache),
       dlqRepository: new DlqRepository(dlqStore, this.config.name),
@@ -319,11 +330,13 @@ export class QueueManager {
 
   private async insertRecords(records: JobRecord[]): Promise<AddJobResult[]> {
     const { store, lifecycle } = this.s;
-    const duplicates = await store.enqueue(records);
+    const timeoutMs = this.config.mongodb.storageTimeoutMs;
+    const duplicates = await withinStorageDeadline('the insert of new jobs', timeoutMs, () => store.enqueue(records));
     const existing = new Map<string, JobDocument>();
     if (duplicates.size > 0) {
       const ids = [...duplicates].map((i) => records[i].jobId);
-      for (const doc of await store.collection.find({ jobId: { $in: ids } }).toArray()) existing.set(doc.jobId, doc);
+      const docs = await withinStorageDeadline('the read of existing jobs', timeoutMs, () => store.collection.find({ jobId: { $in: ids } }).toArray());
+      for (const doc of docs) existing.set(doc.jobId, doc);
     }
     const fresh = records.filter((r, i) => !duplicates.has(i) && r.status === JobStatus.Pending);
     await lifecycle.offer(fresh.map((r) => ({ jobId: r.jobId, priority: r.priority, band: r.band, orderKey: r.orderKey })));
@@ -367,10 +380,13 @@ export class QueueManager {
     return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
   }
 
-  /** MongoDB, Redis, the batch cache and recent performance; each probe answers within 1 s. */
-  async checkHealth(): Promise<HealthReport> {
-    const { connection, redis, lifecycle, store, dlqStore, cache } = this.s;
-    return checkHealth({
+  /**
+   * MongoDB, Redis, the batch cache and recent performance (each probe answers within 1 s), plus a
+   * Redis write probe: a Redis that answers PING but refuses writes makes the report degraded.
+   */
+  async checkHealth(): Promise<HealthReport & { redisWrites: RedisWriteReport }> {
+    const { connection, redis, lifecycle, store, dlqStore, cache, redisWrites } = this.s;
+    const report = await checkHealth({
       queue: this.config.name,
       connection,
       jobs: store.collection,
@@ -382,6 +398,7 @@ export class QueueManager {
       timeoutMs: HEALTH_PROBE_TIMEOUT_MS,
       windowMs: HEALTH_WINDOW_MS,
     });
+    return probeRedisWrites(report, redis, this.keys.taskStamp('health-probe'), redisWrites, lifecycle.offerFailures, HEALTH_PROBE_TIMEOUT_MS);
   }
 
   async getDLQStats(): Promise<Awaited<ReturnType<DlqStore['stats']>>> {
@@ -498,7 +515,7 @@ export class QueueManager {
   }
 
   /** For the worker and the maintenance loop of this package. */
-  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls'> {
+  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls' | 'redisWrites' | 'taskLeases'> {
     return this.s;
   }
 }

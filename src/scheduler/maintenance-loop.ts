@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { dlqCleanupIntervalMs } from '../config/durations';
 import { JobStatus } from '../domain/job-status';
@@ -17,13 +18,15 @@ const DLQ_REPAIR_AGE_MS = 5_000;
  * - sweeper (each sweep interval): expired batches (all batches while Redis is down) and expired
  *   leases return to pending,
  *   stalled jobs with no attempts left and half-finished DLQ moves are dead-lettered.
- * With Redis down the tasks still run (without the lock): each write is guarded, so running
- * twice costs work, never correctness.
+ * With Redis down or refusing writes the tasks still run, one at a time under a MongoDB lease
+ * (and each write is guarded, so running twice would cost work, never correctness).
  */
 export class MaintenanceLoop {
   private timers: NodeJS.Timeout[] = [];
   private running = new Set<Promise<unknown>>();
   private readonly logger: Logger;
+  /** This loop's name on MongoDB task leases. */
+  private readonly holder = `maintenance-${randomUUID()}`;
 
   /** `typeBatchSize`: what the loader gives a job type without a batch size of its own (the worker's batchSize). */
   constructor(
@@ -65,9 +68,26 @@ export class MaintenanceLoop {
     this.timers.push(timer);
   }
 
+  /**
+   * Runs a singleton task under its Redis task lock; when Redis cannot answer (down, refusing
+   * writes), under a MongoDB lease instead, so exactly one process still runs it. The loader
+   * takes its own lock (and has nothing to do without Redis).
+   */
   private async exclusive(task: string, ttlMs: number, run: () => Promise<unknown>): Promise<unknown> {
-    if (task === 'loader' || !this.manager.lifecycle.redisUsable) return run();
-    return this.manager.internals.locks.runExclusive(this.manager.keys.taskLock(task), ttlMs, run);
+    if (task === 'loader') return run();
+    const underLease = () => this.underMongoLease(task, ttlMs, run);
+    return this.manager.internals.locks.runExclusive(this.manager.keys.taskLock(task), ttlMs, run, underLease);
+  }
+
+  private async underMongoLease(task: string, ttlMs: number, run: () => Promise<unknown>): Promise<unknown> {
+    const { taskLeases } = this.manager.internals;
+    const id = `${this.manager.config.name}:${task}`;
+    if (!(await taskLeases.tryTake(id, this.holder, ttlMs, new Date()))) return undefined;
+    try {
+      return await run();
+    } finally {
+      await taskLeases.release(id, this.holder).catch(() => undefined);
+    }
   }
 
   /** scheduled → pending for due jobs, then into Redis. */

@@ -4,7 +4,10 @@ import type { JobAttemptError, JobRecord } from '../domain/job-record';
 import { JobStatus } from '../domain/job-status';
 import { appendHistoryExpression, historyEntry, pushBounded } from './audit';
 import { JOB_INDEX } from './job-model';
+import { orderKeyFor } from './order-key';
 import { hit, miss, TransitionMiss, type TransitionResult } from './transition-result';
+
+export { orderKeyFor } from './order-key';
 
 export type JobDocument = JobRecord & { _id: ObjectId };
 
@@ -168,8 +171,8 @@ export class JobStore {
   }
 
   /** processing → completed. Fenced: only the lease holder of this attempt can record a result. */
-  async complete(lease: Lease, result: unknown, now: Date): Promise<TransitionResult> {
-    const outcome = await this.collection.updateOne(this.leaseGuard(lease), this.completeUpdate(lease, result, now));
+  async complete(lease: Lease, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): Promise<TransitionResult> {
+    const outcome = await this.collection.updateOne(this.leaseGuard(lease), this.completeUpdate(lease, result, now, resultError));
     return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
   }
 
@@ -179,11 +182,11 @@ export class JobStore {
    * recorded. When some lease was lost, one read tells which: a recorded completion carries this
    * write's completedAt, the attempt number and its holder's history entry.
    */
-  async completeMany(items: ReadonlyArray<{ lease: Lease; attempt: number; result: unknown }>, now: Date): Promise<boolean[]> {
+  async completeMany(items: ReadonlyArray<{ lease: Lease; attempt: number; result: unknown; resultError?: JobRecord['resultError'] }>, now: Date): Promise<boolean[]> {
     if (items.length === 0) return [];
-    if (items.length === 1) return [(await this.complete(items[0].lease, items[0].result, now)).ok];
+    if (items.length === 1) return [(await this.complete(items[0].lease, items[0].result, now, items[0].resultError)).ok];
     const outcome = await this.collection.bulkWrite(
-      items.map(({ lease, result }) => ({ updateOne: { filter: this.leaseGuard(lease), update: this.completeUpdate(lease, result, now) } })),
+      items.map(({ lease, result, resultError }) => ({ updateOne: { filter: this.leaseGuard(lease), update: this.completeUpdate(lease, result, now, resultError) } })),
       { ordered: false },
     );
     if (outcome.matchedCount === items.length) return items.map(() => true);
@@ -201,9 +204,9 @@ export class JobStore {
     );
   }
 
-  private completeUpdate(lease: Lease, result: unknown, now: Date): UpdateFilter<JobDocument> {
+  private completeUpdate(lease: Lease, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): UpdateFilter<JobDocument> {
     return {
-      $set: { status: JobStatus.Completed, completedAt: now, result: result ?? null, ...releasedLease(now) },
+      $set: { status: JobStatus.Completed, completedAt: now, result: result ?? null, ...(resultError ? { resultError } : {}), ...releasedLease(now) },
       $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Completed, lease.workerId, now)], this.limits.maxHistoryEntries) },
     } as UpdateFilter<JobDocument>;
   }
@@ -419,20 +422,6 @@ export class JobStore {
     const exists = await this.collection.countDocuments({ jobId }, { limit: 1 });
     return miss(exists ? TransitionMiss.WrongStatus : TransitionMiss.NotFound);
   }
-}
-
-/** Sub-millisecond slots per ms: jobs of one process made in the same ms keep their order. */
-const ORDER_SLOTS = 64;
-let orderSequence = 0;
-
-/**
- * FIFO jobs sort by the time they became ready; LIFO jobs by its negation (newest first).
- * Milliseconds × 64 plus a rolling sequence, so the key stays exact in a double (< 2^47).
- */
-export function orderKeyFor(readyAt: Date, lifo: boolean): number {
-  orderSequence = (orderSequence + 1) % ORDER_SLOTS;
-  const key = readyAt.getTime() * ORDER_SLOTS + orderSequence;
-  return lifo ? -key : key;
 }
 
 function releasedLease(now: Date): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/queue-config';
 import type { JobContext } from '../domain/job-definition';
-import { JobAbortedError, JobTimeoutError } from '../errors';
+import { JobAbortedError, JobTimeoutError, LeaseLostError } from '../errors';
 import type { Lock } from '../cache/task-locks';
 import type { ClaimedJob, JobLifecycle } from '../manager/job-lifecycle';
 import type { QueueManager } from '../manager/queue-manager';
@@ -38,7 +38,12 @@ export class JobRunner {
       lock = await locks.tryAcquire(this.manager.keys.jobLock(job.doc.jobId), this.config.worker.lockTimeout);
       if (!lock && this.lifecycle.redisUsable) {
         // Someone still holds the job's lock (a worker whose lease just expired): do not run it twice at once.
-        await this.lifecycle.returnUnstarted(job, 'job lock held by another worker');
+        try {
+          await this.lifecycle.returnUnstarted(job, 'job lock held by another worker');
+        } catch (error) {
+          // MongoDB unreachable: the lease expires and the sweeper returns the job; the worker carries on.
+          log.warn({ err: (error as Error).message }, 'could not hand back a job whose lock is held elsewhere; its lease will expire');
+        }
         this.events.emit('returned', { jobId: job.doc.jobId, reason: 'job lock held by another worker' });
         return 'returned';
       }
@@ -53,28 +58,30 @@ export class JobRunner {
     const timeout = setTimeout(() => abort(new JobTimeoutError(job.doc.timeoutMs)), job.doc.timeoutMs);
     const heartbeat = setInterval(() => {
       void this.heartbeat(job, lock, log).then((kept) => {
-        if (!kept.lease) abort(new JobAbortedError('lease lost: another worker may now hold this job'));
+        if (!kept.lease) {
+          log.warn({ workerId: this.workerId }, 'lease lost (the job moved on): aborting the handler');
+          abort(new LeaseLostError(job.doc.jobId));
+        }
         lock = kept.lock;
       });
     }, this.config.worker.heartbeatInterval);
     try {
-      const result = await this.invoke(job, controller.signal, log).finally(handlerDone);
-      const recorded = await this.lifecycle.complete(job, result);
+      let result: unknown;
+      try {
+        result = await this.invoke(job, controller.signal, log).finally(handlerDone);
+      } catch (error) {
+        return await this.recordFailure(job, error, started, log);
+      }
+      // The handler succeeded: a completion that cannot be written is never a failed attempt.
+      const recorded = await this.lifecycle.complete(job, result).catch((writeError: Error) => {
+        log.error({ err: writeError.message }, 'could not record the completion within the lease; the job runs again after the lease expires');
+        return false;
+      });
       const durationMs = performance.now() - started;
       log.debug({ durationMs: Math.round(durationMs) }, recorded ? 'job completed' : 'job completed but fenced');
       if (recorded) this.events.emit('completed', { ...this.describe(job), durationMs });
       else this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
       return recorded ? 'completed' : 'fenced';
-    } catch (error) {
-      const durationMs = performance.now() - started;
-      const outcome = await this.lifecycle.fail(job, error, durationMs).catch((recordError: Error) => {
-        log.error({ err: recordError.message }, 'could not record the failure; the lease will expire and the job runs again');
-        return 'fenced' as const;
-      });
-      log.info({ err: (error as Error)?.message, outcome, durationMs: Math.round(durationMs) }, 'job attempt failed');
-      if (outcome === 'fenced') this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
-      else this.events.emit('failed', { ...this.describe(job), durationMs, outcome, error: (error as Error)?.message ?? String(error) });
-      return outcome;
     } finally {
       clearTimeout(timeout);
       clearInterval(heartbeat);
@@ -82,6 +89,19 @@ export class JobRunner {
       // Released without holding up the slot: the outcome is recorded, and the lock's TTL covers a lost release.
       if (lock) this.track(locks.release(lock));
     }
+  }
+
+  /** A failed attempt: retried or dead-lettered; a failure that cannot be recorded is left to the lease's expiry. */
+  private async recordFailure(job: ClaimedJob, error: unknown, started: number, log: Logger): Promise<RunOutcome> {
+    const durationMs = performance.now() - started;
+    const outcome = await this.lifecycle.fail(job, error, durationMs).catch((recordError: Error) => {
+      log.error({ err: recordError.message }, 'could not record the failure; the lease will expire and the job runs again');
+      return 'fenced' as const;
+    });
+    log.info({ err: (error as Error)?.message, outcome, durationMs: Math.round(durationMs) }, 'job attempt failed');
+    if (outcome === 'fenced') this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
+    else this.events.emit('failed', { ...this.describe(job), durationMs, outcome, error: (error as Error)?.message ?? String(error) });
+    return outcome;
   }
 
   /** The handler's promise raced against the abort signal: a handler that ignores its signal is abandoned. */
@@ -139,16 +159,23 @@ export class JobRunner {
     return { jobId: job.doc.jobId, type: job.doc.type, band: job.doc.band, attempt: job.doc.attempts };
   }
 
+  /**
+   * Extends the MongoDB lease and the Redis lock independently: one store failing never stops the
+   * other's extension. `lease` is false only when MongoDB refused the extension (the job moved on);
+   * an unreachable MongoDB keeps the handler running (a real expiry fences its completion).
+   */
   private async heartbeat(job: ClaimedJob, lock: Lock | null, log: Logger): Promise<{ lease: boolean; lock: Lock | null }> {
-    try {
-      const lease = await this.lifecycle.extendLease(job);
-      if (lease) this.events.emit('leaseExtended', { jobId: job.doc.jobId });
-      const extended = lock ? await this.manager.internals.locks.extend(lock, this.config.worker.lockTimeout) : null;
-      return { lease, lock: extended ?? lock };
-    } catch (error) {
-      // MongoDB unreachable: keep running; if the lease really expires, the completion will be fenced.
-      log.warn({ err: (error as Error).message }, 'lease extension failed');
-      return { lease: true, lock };
-    }
+    const [lease, extended] = await Promise.all([
+      this.lifecycle.extendLease(job).then(
+        (ok) => (ok ? ('extended' as const) : ('refused' as const)),
+        (error: Error) => {
+          log.warn({ err: error.message }, 'lease extension failed; MongoDB unreachable');
+          return 'unreachable' as const;
+        },
+      ),
+      lock ? this.manager.internals.locks.extend(lock, this.config.worker.lockTimeout) : Promise.resolve(null),
+    ]);
+    if (lease === 'extended') this.events.emit('leaseExtended', { jobId: job.doc.jobId });
+    return { lease: lease !== 'refused', lock: extended ?? lock };
   }
 }

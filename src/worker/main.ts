@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger';
 import { QueueFactory } from '../manager/queue-factory';
 import { QueueError } from '../errors';
 import { createHttpServer, type QueueHttpServer } from '../http/http-server';
+import { installProcessGuards } from './process-guards';
 import { QueueWorker } from './queue-worker';
 
 async function main(): Promise<void> {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  installProcessGuards(logger, (reason) => shutdown(reason, 1));
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   await worker.start();

@@ -57,6 +57,8 @@ export class QueueWorker {
   private dry = false;
   private lastClaimErrorAt = 0;
   private readonly handBacks = new Set<Promise<void>>();
+  /** Settles when the latest claim has launched its jobs (see claim()). */
+  private acceptTurn: Promise<void> = Promise.resolve();
   /** Jobs asked for per claim. */
   private readonly claimSize: number;
   private readonly shutdown = new AbortController();
@@ -117,9 +119,9 @@ export class QueueWorker {
     this.maintenance = new MaintenanceLoop(this.manager, this.logger, this.batchSize);
     this.maintenance.start();
     this.loop = this.runLoop();
-    this.presenceTimer = setInterval(() => void this.announce(), this.manager.config.worker.heartbeatInterval);
+    this.presenceTimer = setInterval(() => void this.announce().catch(() => undefined), this.manager.config.worker.heartbeatInterval);
     this.presenceTimer.unref();
-    void this.announce();
+    void this.announce().catch(() => undefined);
     this.logger.info({ concurrency: this.concurrency, batchSize: this.batchSize, pollIntervalMs: this.pollIntervalMs }, 'worker started');
   }
 
@@ -256,9 +258,15 @@ export class QueueWorker {
   /** Claims up to `want` jobs (slots reserved meanwhile) and launches them; resolves with how many it got. */
   private claim(want: number): Promise<number> {
     this.reservedSlots += want;
+    // Claims answer in any order; their jobs start in the order the claims were made, so two
+    // overlapping claims of one band keep its FIFO/LIFO order.
+    const previous = this.acceptTurn;
+    let done!: () => void;
+    this.acceptTurn = new Promise<void>((resolve) => (done = resolve));
     const claim: Promise<number> = this.manager.lifecycle
       .take(this.workerId, want, this.batchSize)
-      .then((jobs) => {
+      .then(async (jobs) => {
+        await previous;
         this.reservedSlots -= want;
         this.dry = jobs.length === 0;
         this.accept(jobs);
@@ -271,6 +279,7 @@ export class QueueWorker {
         return 0;
       })
       .finally(() => {
+        done();
         this.claims.delete(claim);
         this.stats.lastActivityAt = new Date();
         this.notifyChange();
@@ -335,7 +344,11 @@ export class QueueWorker {
     };
     const run = runner
       .run(job, this.shutdown.signal, freeSlot)
-      .then(() => undefined)
+      .then(
+        () => undefined,
+        // run() records every outcome itself; whatever still escapes must not end the process.
+        (error: Error) => this.logger.error({ jobId: job.doc.jobId, err: error?.message ?? String(error) }, 'job run failed unexpectedly; its lease will expire'),
+      )
       .finally(() => {
         this.active.delete(job.doc.jobId);
         freeSlot();

@@ -52,8 +52,12 @@ export class EngineRuntime {
 
   /** Creates the collections' indexes once per runtime. */
   ready(): Promise<void> {
-    this.indexes ??= Promise.all([this.messages.ensureIndexes(), this.groups.ensureIndexes(), this.recurring.ensureIndexes()]).then(() => undefined);
-    return this.indexes;
+    const indexes = (this.indexes ??= Promise.all([this.messages.ensureIndexes(), this.groups.ensureIndexes(), this.recurring.ensureIndexes()]).then(() => undefined));
+    // A failure (MongoDB unreachable) is not remembered: the next call tries again.
+    indexes.catch(() => {
+      if (this.indexes === indexes) this.indexes = undefined;
+    });
+    return indexes;
   }
 
   get jobs(): Collection<JobDocument> {
