@@ -42,12 +42,18 @@ describe('heartbeat', () => {
     const seen: { started: number; reason?: unknown } = { started: 0 };
     registerWaitingJob(manager, seen);
     const { jobId } = await manager.addJob({ type: 'waits_for_signal', data: {} });
-    await harness.worker(manager, 1);
+    const worker = await harness.worker(manager, 1);
     await waitFor(() => seen.started === 1, 'the handler to start');
+    // This worker takes nothing more: once its handler is aborted, it must not win the job back.
+    worker.pause();
     // The lease runs out (a stalled heartbeat elsewhere) and the sweeper hands the job to another worker.
     const { store } = manager.internals;
-    await store.collection.updateOne({ jobId }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } });
-    await new MaintenanceLoop(manager, harness.logger).sweep();
+    // A heartbeat landing between the two steps extends the lease again: repeat until the sweep takes it.
+    const sweeper = new MaintenanceLoop(manager, harness.logger);
+    await waitFor(async () => {
+      await store.collection.updateOne({ jobId }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } });
+      return (await sweeper.sweep()).stalled > 0;
+    }, 'the sweeper to recover the stalled job');
     const [taken] = await manager.lifecycle.take('another-worker', 1);
     expect(taken?.doc.jobId).toBe(jobId);
 

@@ -31,16 +31,16 @@ describe('Redis up but refusing writes', () => {
     await harness.worker(manager, 2);
     const warm = await manager.addJob({ type: 'test_job', data: { label: `${name}-warm` } });
     await waitFor(async () => (await statusOf(manager, warm.jobId)) === JobStatus.Completed, 'a job before the refusal');
-    expect((await manager.checkHealth()).overall).toBe('healthy');
+    expect(await manager.checkHealth()).toMatchObject({ overall: 'healthy', issues: [] });
 
     await refuse();
     const pending = await manager.addJob({ type: 'test_job', data: { label: `${name}-pending` } });
     const delayed = await manager.addJob({ type: 'test_job', data: { label: `${name}-delayed` }, delay: 300 });
     const health = await manager.checkHealth();
     expect(health.overall).toBe('degraded');
-    expect(health.redis.status).toBe('up');
+    expect(health.redis.status).toBe('connected');
     expect(health.redis.error).toMatch(expectedError);
-    expect(health.cache.status).toBe('bypassed');
+    expect(health.cache.status).toBe('degraded');
     expect(health.redisWrites.refusing).toBe(true);
     await waitFor(async () => (await statusOf(manager, pending.jobId)) === JobStatus.Completed, 'the pending job to run while Redis refuses writes', 10_000);
     await waitFor(async () => (await statusOf(manager, delayed.jobId)) === JobStatus.Completed, 'the delayed job to run while Redis refuses writes', 10_000);
