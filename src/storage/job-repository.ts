@@ -78,16 +78,18 @@ export class JobRepository {
   }
 
   /**
-   * Scheduled jobs, soonest first: with `until`, those due by then (runAt ≤ until: ready to run,
-   * waiting for the scheduler to release them); without it, every scheduled job.
+   * Scheduled (delayed) jobs, soonest first: with `after`, those still delayed at that time
+   * (runAt > after; `new Date()`: the jobs whose delay has not run out, which is what rescheduling
+   * pushes back); without it, every scheduled job, including due ones the scheduler has not yet
+   * released.
    */
   async getScheduledJobs(options?: Omit<ListOptions, 'sort'>): Promise<JobDocument[]>;
-  async getScheduledJobs(until: Date, options?: Omit<ListOptions, 'sort'>): Promise<JobDocument[]>;
-  async getScheduledJobs(untilOrOptions?: Date | Omit<ListOptions, 'sort'>, maybeOptions: Omit<ListOptions, 'sort'> = {}): Promise<JobDocument[]> {
-    const until = untilOrOptions instanceof Date ? untilOrOptions : undefined;
-    const opts = parseListOptions(untilOrOptions instanceof Date ? maybeOptions : (untilOrOptions ?? {}));
+  async getScheduledJobs(after: Date, options?: Omit<ListOptions, 'sort'>): Promise<JobDocument[]>;
+  async getScheduledJobs(afterOrOptions?: Date | Omit<ListOptions, 'sort'>, maybeOptions: Omit<ListOptions, 'sort'> = {}): Promise<JobDocument[]> {
+    const after = afterOrOptions instanceof Date ? afterOrOptions : undefined;
+    const opts = parseListOptions(afterOrOptions instanceof Date ? maybeOptions : (afterOrOptions ?? {}));
     const filter: Filter<JobDocument> = { queue: this.queue, status: Status.Scheduled };
-    if (until) filter.runAt = { $lte: until };
+    if (after) filter.runAt = { $gt: after };
     return this.store.collection
       .find(filter)
       .hint(JOB_INDEX.scheduleScan)

@@ -52,15 +52,17 @@ describe('job repository: lookups as documented, and deleteMany scoped to one qu
     const due = await manager.addJob({ type: 'test_job', data: { label: 'due' }, delay: 150 });
     const later = await manager.addJob({ type: 'test_job', data: { label: 'later' }, delay: 3_600_000 });
     await waitFor(() => Date.now() > due.runAt.getTime(), 'the first job to be due');
+    // Still delayed now: the later one only (the due one waits for the scheduler, listed without a time).
     const delayedJobs = await manager.jobRepository.getScheduledJobs(new Date(), { limit: 100 });
-    expect(delayedJobs.map((j) => j.jobId)).toEqual([due.jobId]);
+    expect(delayedJobs.map((j) => j.jobId)).toEqual([later.jobId]);
     expect((await manager.jobRepository.getScheduledJobs()).map((j) => j.jobId)).toEqual([due.jobId, later.jobId]);
 
-    for (const job of delayedJobs) {
+    for (const job of [due, ...delayedJobs]) {
       const moved = await manager.jobRepository.rescheduleJob(job.jobId, new Date(Date.now() + 300000));
       expect(moved.ok && moved.value.status).toBe(JobStatus.Scheduled);
     }
-    expect(await manager.jobRepository.getScheduledJobs(new Date(), { limit: 100 })).toEqual([]);
+    // Both are delayed by five minutes now, the formerly due one first (it was rescheduled first).
+    expect((await manager.jobRepository.getScheduledJobs(new Date(), { limit: 100 })).map((j) => j.jobId)).toEqual([due.jobId, later.jobId]);
     const rescheduled = await manager.jobRepository.findByJobId(due.jobId);
     expect(rescheduled!.runAt.getTime()).toBeGreaterThan(Date.now() + 290_000);
     expect(rescheduled!.history.at(-1)).toMatchObject({ from: 'scheduled', to: 'scheduled', by: 'api' });

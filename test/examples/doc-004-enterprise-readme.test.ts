@@ -99,7 +99,7 @@ describe('seeds/004: Quick Start', () => {
     expect((await queueManager.checkHealth()).overall).toBe('healthy');
 
     // "ttl: 1800, // 30 minutes": a loaded batch lives 30 minutes in Redis.
-    const { jobId } = await customQueue.addJob({ type: RECORDED_STEP, data: { label: 'ttl' }, priority: 15 });
+    const { jobId } = await customQueue.addJob({ type: 'email_send', data: { to: 'ttl@example.com', subject: 'TTL', body: 'batched for 30 minutes' }, priority: 15 });
     await customQueue.loadNextBatch();
     const keys = await customQueue.internals.redis.keys('*custom-queue*batch*');
     expect(keys.length).toBeGreaterThan(0);
