@@ -54,8 +54,9 @@ describe('heartbeat', () => {
       await store.collection.updateOne({ jobId }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } });
       return (await sweeper.sweep()).stalled > 0;
     }, 'the sweeper to recover the stalled job');
-    const [taken] = await manager.lifecycle.take('another-worker', 1);
-    expect(taken?.doc.jobId).toBe(jobId);
+    // The recovered job reaches Redis with the next load (the loader lock may be busy): take until it comes.
+    const taken = await waitFor(async () => (await manager.lifecycle.take('another-worker', 1))[0], 'another worker to take the job');
+    expect(taken.doc.jobId).toBe(jobId);
 
     await waitFor(() => seen.reason, 'the first handler to be aborted');
     expect(seen.reason).toBeInstanceOf(LeaseLostError);
