@@ -7,7 +7,7 @@ import { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager } from '
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
-import { testMongoUri, uniqueDbName } from '../support/mongo';
+import { testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
 
 /**
