@@ -4,6 +4,9 @@ import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { cliEnv, inParallel, runCli, runCliJson, TEST_JOB_MODULE } from './cli-process';
 
+// Each test starts several CLI processes (tsx compiles on start): slow on a loaded machine.
+jest.setTimeout(90_000);
+
 interface ReviewedEntry {
   _id: string;
   review: { by: string; at: string; note?: string } | null;

@@ -5,6 +5,9 @@ import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { cliEnv, inParallel, runCli, runCliJson } from './cli-process';
 
+// Each test starts several CLI processes (tsx compiles on start): slow on a loaded machine.
+jest.setTimeout(90_000);
+
 /** Read-only commands, against jobs, DLQ entries and a worker the test created through the manager. */
 describe('queue CLI: inspecting jobs, the DLQ and workers', () => {
   const harness = new QueueHarness('cli_inspect');

@@ -50,7 +50,7 @@ describe('completion writes, one job at a time', () => {
     await mongo.start();
     await harness.stop();
     await mongo.dispose();
-  });
+  }, 60_000);
 
   it.each(['circular', 'huge'] as const)('a %s result completes its job with a resultError and leaves its 5 neighbours completed, each run once', async (kind) => {
     const manager = await harness.manager({ name: `unstorable_${kind}` });
@@ -85,7 +85,8 @@ describe('completion writes, one job at a time', () => {
     const manager = await harness.manager({
       name: 'transient',
       mongodb: { uri: mongo.uri, dbName: harness.dbName, serverSelectionTimeoutMs: 300 },
-      worker: { lockTimeout: 15_000, heartbeatInterval: 500 },
+      // A lease long enough for a slow reconnection on a loaded machine: the write is retried within it.
+      worker: { lockTimeout: 40_000, heartbeatInterval: 500 },
     });
     const gate = new Gate();
     const runs: string[] = [];
@@ -104,11 +105,11 @@ describe('completion writes, one job at a time', () => {
     const doc = await waitFor(async () => {
       const d = await manager.jobRepository.findByJobId(jobId).catch(() => null);
       return d?.status === JobStatus.Completed ? d : null;
-    }, 'the completion to be written after MongoDB returns', 20_000);
+    }, 'the completion to be written after MongoDB returns', 35_000);
     expect(doc.attempts).toBe(1);
     expect(doc.errors).toEqual([]);
     expect(doc.result).toEqual({ ok: jobId });
     expect(runs).toEqual([jobId]);
     expect(worker.getStats().failedJobs + worker.getStats().retriedJobs).toBe(0);
-  }, 40_000);
+  }, 60_000);
 });

@@ -15,7 +15,7 @@ describe('MongoDB unreachable', () => {
     await mongo.start();
     await harness.stop();
     await mongo.dispose();
-  });
+  }, 60_000);
 
   async function expectStorageUnavailable(add: () => Promise<unknown>, boundMs: number): Promise<void> {
     const started = Date.now();
@@ -53,9 +53,9 @@ describe('MongoDB unreachable', () => {
     const after = await waitFor(
       () => manager.addJob({ type: 'test_job', data: { label: 'after' }, jobId: 'after-outage' }).catch(() => null),
       'an add to succeed after MongoDB returns',
-      30_000,
+      45_000,
     );
     await waitFor(async () => (await manager.jobRepository.findByJobId(after.jobId))?.status === JobStatus.Completed, 'the worker to resume', 30_000);
     expect(harness.runs.filter((r) => r.label === 'after')).toHaveLength(1);
-  }, 60_000);
+  }, 90_000);
 });
