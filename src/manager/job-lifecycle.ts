@@ -349,10 +349,7 @@ export class JobLifecycle {
   private async flushStarts(): Promise<void> {
     const batch = this.starts.splice(0, this.starts.length);
     try {
-      const marked = await this.deps.store.markStarted(
-        batch.map((s) => s.lease),
-        new Date(),
-      );
+      const marked = await this.deps.store.markStarted(batch.map((s) => s.lease), new Date());
       batch.forEach((s, i) => s.resolve(marked[i]));
     } catch (error) {
       batch.forEach((s) => s.reject(error));

@@ -33,9 +33,9 @@ const CLAIMABLE = [JobStatus.Pending, JobStatus.Batched];
 const WAITING = [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Batched];
 const CLAIM_SORT = { priority: -1, orderKey: 1, _id: 1 } as const;
 /** The history reason of a claim handed back or expired before its handler ran (its attempt is given back). */
-export const CLAIMED_NOT_STARTED = 'claimed, not started';
+const CLAIMED_NOT_STARTED = 'claimed, not started';
 /** A running job on its last attempt whose handler started: an expired lease dead-letters it. */
-export const EXHAUSTED_STALLED: Filter<JobDocument> = { status: JobStatus.Processing, runStartedAt: { $ne: null }, $expr: { $gte: ['$attempts', '$maxAttempts'] } };
+const EXHAUSTED_STALLED: Filter<JobDocument> = { status: JobStatus.Processing, runStartedAt: { $ne: null }, $expr: { $gte: ['$attempts', '$maxAttempts'] } };
 
 /**
  * Every state transition of a job, each one guarded atomic write that also appends its
