@@ -75,8 +75,9 @@ export class JobLifecycle {
   /** Completions waiting for the next group write, and whether a flush is under way. */
   private readonly completions: PendingCompletion[] = [];
   private completing = false;
-  /** Handler starts waiting for the next group write (see markStarted). */
+  /** Handler starts waiting for the next group write (see markStarted), and whether one is under way. */
   private readonly starts: Array<{ lease: Lease; resolve(marked: boolean): void; reject(error: unknown): void }> = [];
+  private startsFlushing = false;
   /** Ids that could not be put into Redis (offer failed): the loader or a MongoDB claim covers them. */
   offerFailures = 0;
   /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
@@ -340,19 +341,29 @@ export class JobLifecycle {
   async markStarted(job: ClaimedJob): Promise<boolean> {
     const marked = await new Promise<boolean>((resolve, reject) => {
       this.starts.push({ lease: job.lease, resolve, reject });
-      if (this.starts.length === 1) setImmediate(() => void this.flushStarts());
+      if (!this.startsFlushing) {
+        this.startsFlushing = true;
+        setImmediate(() => void this.flushStarts());
+      }
     });
     if (!marked) this.logFenced(job, 'start');
     return marked;
   }
 
+  /** One start write at a time, so handlers start in the order they were claimed (FIFO within a band). */
   private async flushStarts(): Promise<void> {
-    const batch = this.starts.splice(0, this.starts.length);
     try {
-      const marked = await this.deps.store.markStarted(batch.map((s) => s.lease), new Date());
-      batch.forEach((s, i) => s.resolve(marked[i]));
-    } catch (error) {
-      batch.forEach((s) => s.reject(error));
+      while (this.starts.length > 0) {
+        const batch = this.starts.splice(0, this.starts.length);
+        try {
+          const marked = await this.deps.store.markStarted(batch.map((s) => s.lease), new Date());
+          batch.forEach((s, i) => s.resolve(marked[i]));
+        } catch (error) {
+          batch.forEach((s) => s.reject(error));
+        }
+      }
+    } finally {
+      this.startsFlushing = false;
     }
   }
 

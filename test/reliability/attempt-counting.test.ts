@@ -4,12 +4,26 @@ import type { CommandStartedEvent } from 'mongodb';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { JobStatus } from '../../src/domain/job-status';
+import { silentLogger } from '../../src/logging/logger';
+import type { QueueManager } from '../../src/manager/queue-manager';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
 
 const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Sweeps until `done` holds. Workers of other tests in this file sweep the same collection, so
+ * the sweep that moves a job may be theirs: wait on the job's state, not on this sweep's counts.
+ */
+async function sweptUntil<T>(manager: QueueManager, done: () => Promise<T | null>, what: string): Promise<T> {
+  const sweeper = new MaintenanceLoop(manager, silentLogger());
+  return waitFor(async () => {
+    await sweeper.sweep();
+    return done();
+  }, what, 15_000);
+}
 
 /** An attempt counts when its handler starts; a claim that never started gives it back. */
 describe('attempt counting', () => {
@@ -28,13 +42,10 @@ describe('attempt counting', () => {
     const [claimed] = await manager.lifecycle.take('vanished-worker', 1);
     expect(claimed.doc).toMatchObject({ jobId, attempts: 1 });
 
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
-    const swept = await waitFor(async () => {
-      const pass = await sweeper.sweep();
-      return pass.stalled + pass.deadLettered > 0 ? pass : null;
-    }, 'the lease to expire and the sweeper to take the job', 5_000);
-    expect(swept).toMatchObject({ stalled: 1, deadLettered: 0 });
-    const returned = await manager.jobRepository.findByJobId(jobId);
+    const returned = await sweptUntil(manager, async () => {
+      const d = await manager.jobRepository.findByJobId(jobId);
+      return d?.status !== JobStatus.Processing ? d : null;
+    }, 'the lease to expire and the sweeper to take the job');
     // Ready again (pending, or batched once the sweep's reload put it into Redis) with its attempt given back.
     expect(returned).toMatchObject({ attempts: 0, lockedBy: null });
     expect([JobStatus.Pending, JobStatus.Batched]).toContain(returned?.status);
@@ -59,8 +70,14 @@ describe('attempt counting', () => {
     const added = await manager.addJobs(Array.from({ length: 4 }, (_, i) => ({ type: 'test_job', data: { label: `b${i}` }, maxAttempts: 1 })));
     const claimed = await manager.lifecycle.take('vanished-worker', 4);
     expect(claimed).toHaveLength(4);
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
-    await waitFor(async () => (await sweeper.sweep()).stalled === 4, 'the sweeper to return all four', 5_000);
+    await sweptUntil(
+      manager,
+      async () => {
+        const docs = await Promise.all(added.map(({ jobId }) => manager.jobRepository.findByJobId(jobId)));
+        return docs.every((d) => d?.status !== JobStatus.Processing) ? true : null;
+      },
+      'the sweeper to return all four',
+    );
     for (const { jobId } of added) {
       const doc = await manager.jobRepository.findByJobId(jobId);
       expect(doc?.attempts).toBe(0);
@@ -74,9 +91,10 @@ describe('attempt counting', () => {
     const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'started' }, maxAttempts: 1 });
     const [claimed] = await manager.lifecycle.take('hung-worker', 1);
     expect(await manager.lifecycle.markStarted(claimed)).toBe(true);
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
-    await waitFor(async () => (await sweeper.sweep()).deadLettered === 1, 'the sweeper to dead-letter the job', 5_000);
-    const dead = await manager.jobRepository.findByJobId(jobId);
+    const dead = await sweptUntil(manager, async () => {
+      const d = await manager.jobRepository.findByJobId(jobId);
+      return d?.status !== JobStatus.Processing ? d : null;
+    }, 'the sweeper to dead-letter the job');
     expect(dead).toMatchObject({ status: JobStatus.Dead, attempts: 1 });
     expect(dead?.history.at(-1)?.reason).toMatch(/lease expired on its last attempt after the handler started \(1\/1/);
     expect(await manager.findDLQEntryByJobId(jobId)).not.toBeNull();
@@ -109,9 +127,10 @@ describe('attempt counting', () => {
     child.kill('SIGKILL');
     await exited;
 
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
-    await waitFor(async () => (await sweeper.sweep()).deadLettered === 1, 'the sweeper to dead-letter the crashed job', 10_000);
-    const dead = await manager.jobRepository.findByJobId(jobId);
+    const dead = await sweptUntil(manager, async () => {
+      const d = await manager.jobRepository.findByJobId(jobId);
+      return d?.status !== JobStatus.Processing ? d : null;
+    }, 'the sweeper to dead-letter the crashed job');
     expect(dead).toMatchObject({ status: JobStatus.Dead, attempts: 1 });
     expect((await manager.findDLQEntryByJobId(jobId))?.failureReason).toBeDefined();
   }, 60_000);
