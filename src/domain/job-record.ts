@@ -44,6 +44,8 @@ export interface JobRecord {
   createdAt: Date;
   updatedAt: Date;
   processingAt?: Date | null;
+  /** When the handler of the current (or last) claim started; null while a claim has not started it. */
+  runStartedAt?: Date | null;
   completedAt?: Date | null;
   failedAt?: Date | null;
   lockedBy?: string | null;

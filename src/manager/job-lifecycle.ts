@@ -75,6 +75,9 @@ export class JobLifecycle {
   /** Completions waiting for the next group write, and whether a flush is under way. */
   private readonly completions: PendingCompletion[] = [];
   private completing = false;
+  /** Handler starts waiting for the next group write (see markStarted), and whether one is under way. */
+  private readonly starts: Array<{ lease: Lease; resolve(marked: boolean): void; reject(error: unknown): void }> = [];
+  private startsFlushing = false;
   /** Ids that could not be put into Redis (offer failed): the loader or a MongoDB claim covers them. */
   offerFailures = 0;
   /** When a load last found nothing to load (or found the loader busy elsewhere); 0 after a load that found work. */
@@ -271,7 +274,7 @@ export class JobLifecycle {
     let { result, resultError } = c;
     for (;;) {
       try {
-        return (await this.deps.store.complete(c.lease, result, new Date(), resultError)).ok;
+        return (await this.deps.store.complete(c.lease, c.attempt, result, new Date(), resultError)).ok;
       } catch (error) {
         if (!isStorageUnreachable(error) && result !== null) {
           this.logger.warn({ jobId: c.lease.jobId, err: (error as Error).message }, 'result refused by MongoDB; completing the job without it');
@@ -328,6 +331,40 @@ export class JobLifecycle {
   async returnUnstarted(job: ClaimedJob, reason: string): Promise<void> {
     const outcome = await this.deps.store.returnUnstarted(job.lease, reason, new Date());
     if (outcome.ok) await this.offer([{ jobId: job.doc.jobId, priority: job.doc.priority, band: job.doc.band, orderKey: job.doc.orderKey }]);
+  }
+
+  /**
+   * Records that the job's handler is about to start: its attempt now counts even if the worker
+   * dies (a lease that expires without this mark gives the attempt back). Starts made in the same
+   * tick (the jobs of one claim) share one write. False: the lease was lost; do not run.
+   */
+  async markStarted(job: ClaimedJob): Promise<boolean> {
+    const marked = await new Promise<boolean>((resolve, reject) => {
+      this.starts.push({ lease: job.lease, resolve, reject });
+      if (!this.startsFlushing) {
+        this.startsFlushing = true;
+        setImmediate(() => void this.flushStarts());
+      }
+    });
+    if (!marked) this.logFenced(job, 'start');
+    return marked;
+  }
+
+  /** One start write at a time, so handlers start in the order they were claimed (FIFO within a band). */
+  private async flushStarts(): Promise<void> {
+    try {
+      while (this.starts.length > 0) {
+        const batch = this.starts.splice(0, this.starts.length);
+        try {
+          const marked = await this.deps.store.markStarted(batch.map((s) => s.lease), new Date());
+          batch.forEach((s, i) => s.resolve(marked[i]));
+        } catch (error) {
+          batch.forEach((s) => s.reject(error));
+        }
+      }
+    } finally {
+      this.startsFlushing = false;
+    }
   }
 
   async extendLease(job: ClaimedJob): Promise<boolean> {

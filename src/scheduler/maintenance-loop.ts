@@ -119,8 +119,9 @@ export class MaintenanceLoop {
     const stalled = await store.recoverStalled(now);
     let deadLettered = 0;
     for (const job of await store.findExhaustedStalled(now, PASS_LIMIT)) {
-      const reason = `lease expired on its last attempt (${job.attempts}/${job.maxAttempts}, worker ${job.lockedBy ?? 'unknown'})`;
-      const moved = await store.markDead(job.jobId, [JobStatus.Processing], 'sweeper', reason, now, { lockedUntil: { $lt: now } });
+      const reason = `lease expired on its last attempt after the handler started (${job.attempts}/${job.maxAttempts}, worker ${job.lockedBy ?? 'unknown'})`;
+      // Guarded like the find: only a run that started spends the last attempt.
+      const moved = await store.markDead(job.jobId, [JobStatus.Processing], 'sweeper', reason, now, { lockedUntil: { $lt: now }, runStartedAt: { $ne: null } });
       if (moved.ok) {
         if (this.manager.config.dlq.autoMove) await this.manager.lifecycle.recordDeadLetter(moved.value, reason);
         deadLettered += 1;

@@ -39,6 +39,7 @@ const jobSchema = new Schema<JobRecord>(
     timeoutMs: { type: Number, required: true },
     runAt: { type: Date, required: true },
     processingAt: { type: Date, default: null },
+    runStartedAt: { type: Date, default: null },
     completedAt: { type: Date, default: null },
     failedAt: { type: Date, default: null },
     lockedBy: { type: String, default: null },

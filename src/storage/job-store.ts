@@ -32,6 +32,10 @@ const CLAIMABLE = [JobStatus.Pending, JobStatus.Batched];
 /** Statuses an admin may cancel or reschedule from: the job is waiting, not running. */
 const WAITING = [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Batched];
 const CLAIM_SORT = { priority: -1, orderKey: 1, _id: 1 } as const;
+/** The history reason of a claim handed back or expired before its handler ran (its attempt is given back). */
+const CLAIMED_NOT_STARTED = 'claimed, not started';
+/** A running job on its last attempt whose handler started: an expired lease dead-letters it. */
+const EXHAUSTED_STALLED: Filter<JobDocument> = { status: JobStatus.Processing, runStartedAt: { $ne: null }, $expr: { $gte: ['$attempts', '$maxAttempts'] } };
 
 /**
  * Every state transition of a job, each one guarded atomic write that also appends its
@@ -148,12 +152,44 @@ export class JobStore {
         lockToken,
         lockedUntil: new Date(now.getTime() + leaseMs),
         processingAt: now,
+        // Unset until the handler starts (markStarted): a lease that expires without it gives its attempt back.
+        runStartedAt: null,
         batchedUntil: null,
         updatedAt: now,
       },
       $inc: { attempts: 1 },
       $push: { history: pushBounded([historyEntry(from, JobStatus.Processing, workerId, now)], this.limits.maxHistoryEntries) },
     } as UpdateFilter<JobDocument>;
+  }
+
+  /**
+   * The handlers of these claims are about to start: from now on their attempts count even if
+   * the worker dies. One round trip for all of them (one guarded statement per lease token: a
+   * claim of several jobs shares one). Returns, per lease, whether it was marked (false: the lease
+   * was lost before the start, and the handler must not run).
+   */
+  async markStarted(leases: readonly Lease[], now: Date): Promise<boolean[]> {
+    if (leases.length === 0) return [];
+    if (leases.length === 1) {
+      const one = await this.collection.updateOne(this.leaseGuard(leases[0]), { $set: { runStartedAt: now } });
+      return [one.matchedCount === 1];
+    }
+    const byToken = new Map<string, Lease[]>();
+    for (const lease of leases) byToken.set(lease.lockToken, [...(byToken.get(lease.lockToken) ?? []), lease]);
+    const outcome = await this.collection.bulkWrite(
+      [...byToken.values()].map((group) => ({
+        updateMany: {
+          filter: { jobId: { $in: group.map((l) => l.jobId) }, status: JobStatus.Processing, lockedBy: group[0].workerId, lockToken: group[0].lockToken },
+          update: { $set: { runStartedAt: now } },
+        },
+      })),
+      { ordered: false },
+    );
+    if (outcome.matchedCount === leases.length) return leases.map(() => true);
+    const marked = await this.collection
+      .find({ jobId: { $in: leases.map((l) => l.jobId) }, status: JobStatus.Processing, runStartedAt: now }, { projection: { _id: 0, jobId: 1, lockToken: 1 } })
+      .toArray();
+    return leases.map((lease) => marked.some((doc) => doc.jobId === lease.jobId && doc.lockToken === lease.lockToken));
   }
 
   /** Extends a running job's lease; a miss means the lease was lost and the handler should stop. */
@@ -171,8 +207,8 @@ export class JobStore {
   }
 
   /** processing → completed. Fenced: only the lease holder of this attempt can record a result. */
-  async complete(lease: Lease, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): Promise<TransitionResult> {
-    const outcome = await this.collection.updateOne(this.leaseGuard(lease), this.completeUpdate(lease, result, now, resultError));
+  async complete(lease: Lease, attempt: number, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): Promise<TransitionResult> {
+    const outcome = await this.collection.updateOne(this.leaseGuard(lease), this.completeUpdate(lease, attempt, result, now, resultError));
     return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
   }
 
@@ -184,9 +220,9 @@ export class JobStore {
    */
   async completeMany(items: ReadonlyArray<{ lease: Lease; attempt: number; result: unknown; resultError?: JobRecord['resultError'] }>, now: Date): Promise<boolean[]> {
     if (items.length === 0) return [];
-    if (items.length === 1) return [(await this.complete(items[0].lease, items[0].result, now, items[0].resultError)).ok];
+    if (items.length === 1) return [(await this.complete(items[0].lease, items[0].attempt, items[0].result, now, items[0].resultError)).ok];
     const outcome = await this.collection.bulkWrite(
-      items.map(({ lease, result, resultError }) => ({ updateOne: { filter: this.leaseGuard(lease), update: this.completeUpdate(lease, result, now, resultError) } })),
+      items.map(({ lease, attempt, result, resultError }) => ({ updateOne: { filter: this.leaseGuard(lease), update: this.completeUpdate(lease, attempt, result, now, resultError) } })),
       { ordered: false },
     );
     if (outcome.matchedCount === items.length) return items.map(() => true);
@@ -204,10 +240,10 @@ export class JobStore {
     );
   }
 
-  private completeUpdate(lease: Lease, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): UpdateFilter<JobDocument> {
+  private completeUpdate(lease: Lease, attempt: number, result: unknown, now: Date, resultError: JobRecord['resultError'] = null): UpdateFilter<JobDocument> {
     return {
       $set: { status: JobStatus.Completed, completedAt: now, result: result ?? null, ...(resultError ? { resultError } : {}), ...releasedLease(now) },
-      $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Completed, lease.workerId, now)], this.limits.maxHistoryEntries) },
+      $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Completed, lease.workerId, now, `attempt ${attempt} completed`)], this.limits.maxHistoryEntries) },
     } as UpdateFilter<JobDocument>;
   }
 
@@ -269,12 +305,15 @@ export class JobStore {
     await this.collection.updateOne({ jobId, status: JobStatus.Dead, dlqPending: true }, { $unset: { dlqPending: '' }, $set: { updatedAt: now } });
   }
 
-  /** processing → pending without counting an attempt: a job taken but not started (shutdown, lost lock). */
+  /**
+   * processing → pending, giving back the attempt the claim counted: a job taken but whose handler
+   * never ran (shutdown, pause, job lock held elsewhere). Its history entry says so.
+   */
   async returnUnstarted(lease: Lease, reason: string, now: Date): Promise<TransitionResult> {
     const outcome = await this.collection.updateOne(this.leaseGuard(lease), {
-      $set: { status: JobStatus.Pending, ...releasedLease(now) },
+      $set: { status: JobStatus.Pending, runStartedAt: null, ...releasedLease(now) },
       $inc: { attempts: -1 },
-      $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, lease.workerId, now, reason)], this.limits.maxHistoryEntries) },
+      $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, lease.workerId, now, `${CLAIMED_NOT_STARTED}: ${reason}`)], this.limits.maxHistoryEntries) },
     });
     return outcome.matchedCount === 1 ? hit(undefined) : miss(TransitionMiss.Fenced);
   }
@@ -326,23 +365,49 @@ export class JobStore {
     return result.modifiedCount;
   }
 
-  /** processing → pending for leases that expired with attempts left (the worker died or hung). */
+  /**
+   * processing → pending for expired leases (the worker died, hung, or never got its claim's
+   * reply), in one round trip. A lease whose handler never started gives its attempt back, on its
+   * last attempt too; one whose handler started keeps it and returns only with attempts left
+   * (findExhaustedStalled takes the others).
+   */
   async recoverStalled(now: Date): Promise<number> {
-    const result = await this.collection.updateMany(
-      { status: JobStatus.Processing, lockedUntil: { $lt: now }, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
-      {
-        $set: { status: JobStatus.Pending, ...releasedLease(now) },
-        $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, 'sweeper', now, 'lease expired')], this.limits.maxHistoryEntries) },
-      },
-      { hint: JOB_INDEX.leaseSweep },
+    const expired = { status: JobStatus.Processing, lockedUntil: { $lt: now } };
+    const result = await this.collection.bulkWrite(
+      [
+        {
+          updateMany: {
+            filter: { ...expired, runStartedAt: null },
+            update: {
+              $set: { status: JobStatus.Pending, ...releasedLease(now) },
+              $inc: { attempts: -1 },
+              $push: {
+                history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, 'sweeper', now, `${CLAIMED_NOT_STARTED}: lease expired, attempt given back`)], this.limits.maxHistoryEntries),
+              },
+            } as UpdateFilter<JobDocument>,
+            hint: JOB_INDEX.leaseSweep,
+          },
+        },
+        {
+          updateMany: {
+            filter: { ...expired, runStartedAt: { $ne: null }, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
+            update: {
+              $set: { status: JobStatus.Pending, ...releasedLease(now) },
+              $push: { history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Pending, 'sweeper', now, 'lease expired after the handler started')], this.limits.maxHistoryEntries) },
+            } as UpdateFilter<JobDocument>,
+            hint: JOB_INDEX.leaseSweep,
+          },
+        },
+      ],
+      { ordered: false },
     );
     return result.modifiedCount;
   }
 
-  /** Expired leases of jobs with no attempts left: the sweeper dead-letters them one by one. */
+  /** Expired leases of jobs whose handler started on their last attempt: the sweeper dead-letters them one by one. */
   async findExhaustedStalled(now: Date, limit: number): Promise<JobDocument[]> {
     return this.collection
-      .find({ status: JobStatus.Processing, lockedUntil: { $lt: now }, $expr: { $gte: ['$attempts', '$maxAttempts'] } })
+      .find({ ...EXHAUSTED_STALLED, lockedUntil: { $lt: now } })
       .hint(JOB_INDEX.leaseSweep)
       .limit(limit)
       .toArray();

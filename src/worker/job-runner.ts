@@ -48,6 +48,11 @@ export class JobRunner {
         return 'returned';
       }
     }
+    const start = await this.recordStart(job, log);
+    if (start !== 'started') {
+      if (lock) this.track(locks.release(lock));
+      return start;
+    }
     const started = performance.now();
     const controller = new AbortController();
     const abort = (reason: Error) => {
@@ -89,6 +94,28 @@ export class JobRunner {
       // Released without holding up the slot: the outcome is recorded, and the lock's TTL covers a lost release.
       if (lock) this.track(locks.release(lock));
     }
+  }
+
+  /**
+   * Marks the job started before its handler runs, so a claim that never ran (a lost reply, a crash
+   * before this point) gives its attempt back when its lease expires, and one that ran keeps it.
+   * Without the mark the handler does not run: the lease was lost, or MongoDB is unreachable (the
+   * job is handed back, or its lease expires unstarted).
+   */
+  private async recordStart(job: ClaimedJob, log: Logger): Promise<'started' | 'fenced' | 'returned'> {
+    let marked: boolean;
+    try {
+      marked = await this.lifecycle.markStarted(job);
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not record the start; handing the job back unstarted');
+      const reason = 'start not recorded (MongoDB unreachable)';
+      await this.lifecycle.returnUnstarted(job, reason).catch(() => undefined);
+      this.events.emit('returned', { jobId: job.doc.jobId, reason });
+      return 'returned';
+    }
+    if (marked) return 'started';
+    this.events.emit('fenced', { jobId: job.doc.jobId, type: job.doc.type });
+    return 'fenced';
   }
 
   /** A failed attempt: retried or dead-lettered; a failure that cannot be recorded is left to the lease's expiry. */

@@ -292,7 +292,7 @@ export class QueueWorker {
   private accept(jobs: ClaimedJob[]): void {
     for (const job of jobs) {
       if (this.running && !this.pausedLocally && !this.manager.queuePausedLastKnown()) this.launch(job);
-      else this.track(this.manager.lifecycle.returnUnstarted(job, this.running ? 'worker paused: taken but not started' : 'worker stopping: taken but not started'));
+      else this.track(this.manager.lifecycle.returnUnstarted(job, this.running ? 'worker paused' : 'worker stopping'));
     }
   }
 

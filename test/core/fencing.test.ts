@@ -13,8 +13,9 @@ describe('leases and fencing', () => {
     const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'contested' } });
     const [first] = await manager.lifecycle.take('worker-a', 1);
     expect(first.doc.jobId).toBe(jobId);
+    expect(await manager.lifecycle.markStarted(first)).toBe(true);
 
-    // worker-a stalls (no heartbeat); its lease expires and the sweeper returns the job.
+    // worker-a's handler started, then it stalls (no heartbeat); its lease expires and the sweeper returns the job.
     const sweeper = new MaintenanceLoop(manager, harness.logger);
     await waitFor(async () => (await sweeper.sweep()).stalled === 1, 'the sweeper to recover the stalled job', 5_000);
     const [second] = await waitFor(() => manager.lifecycle.take('worker-b', 1).then((jobs) => (jobs.length ? jobs : null)), 'worker-b to claim');

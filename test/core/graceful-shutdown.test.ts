@@ -47,11 +47,11 @@ describe('graceful shutdown', () => {
     await manager.addJobs([{ type: 'test_job', data: { label: 'h1' } }, { type: 'test_job', data: { label: 'h2' } }]);
     const taken = await manager.lifecycle.take('stopping-worker', 2);
     expect(taken).toHaveLength(2);
-    for (const job of taken) await manager.lifecycle.returnUnstarted(job, 'worker stopping: taken but not started');
+    for (const job of taken) await manager.lifecycle.returnUnstarted(job, 'worker stopping');
     for (const job of taken) {
       const doc = await manager.jobRepository.findByJobId(job.doc.jobId);
       expect(doc).toMatchObject({ status: JobStatus.Pending, attempts: 0, lockedBy: null });
-      expect(doc?.history.at(-1)).toMatchObject({ from: 'processing', to: 'pending', reason: 'worker stopping: taken but not started' });
+      expect(doc?.history.at(-1)).toMatchObject({ from: 'processing', to: 'pending', reason: 'claimed, not started: worker stopping' });
     }
   });
 
