@@ -232,7 +232,10 @@ export class QueueWorker {
         const busy = this.handlersRunning + this.claims.size > 0;
         // While jobs run, claim once a quarter of the slots is free: one claim (ZMPOP + update + find)
         // then serves several jobs instead of one findAndModify per slot.
-        if (room <= 0 || (busy && room < this.refillAt) || this.claims.size >= MAX_CLAIMS_IN_FLIGHT) {
+        // Claims straight from MongoDB (Redis unusable) go one at a time: two overlapping ones read the
+        // same head of the queue and either may win it, so the later claim could hold the earlier jobs.
+        const claimsAllowed = this.manager.lifecycle.redisUsable ? MAX_CLAIMS_IN_FLIGHT : 1;
+        if (room <= 0 || (busy && room < this.refillAt) || this.claims.size >= claimsAllowed) {
           await this.nextChange();
           continue;
         }
