@@ -16,7 +16,7 @@ export function registerAdminDlqRoutes(app: FastifyInstance, manager: QueueManag
 
   app.get('/admin/dlq', adminRoute(async ({ query }) => {
     const q = parseInput(dlqListQuery, query);
-    const items = await manager.dlqRepository.list({ severity: q.severity, type: q.type, failureReason: q.reason, reviewed: q.reviewed, limit: q.limit, skip: q.skip });
+    const items = await manager.dlqRepository.list({ jobId: q.jobId, severity: q.severity, type: q.type, failureReason: q.reason, reviewed: q.reviewed, limit: q.limit, skip: q.skip });
     return { items, limit: q.limit, skip: q.skip };
   }));
 

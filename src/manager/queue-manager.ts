@@ -18,7 +18,7 @@ import { RedisKeys } from '../cache/redis-keys';
 import { RedisWriteHealth } from '../cache/redis-write-health';
 import { TaskLocks, type Lock } from '../cache/task-locks';
 import { JobRegistry } from '../registry/job-registry';
-import { dlqModelFor } from '../storage/dlq-model';
+import { dlqModelFor, ensureDlqIndexes } from '../storage/dlq-model';
 import { DlqRepository, withEntryIdOrNull, type DlqEntry } from '../storage/dlq-repository';
 import { DlqStore, type DlqDocument } from '../storage/dlq-store';
 import { jobModelFor } from '../storage/job-model';
@@ -158,7 +158,7 @@ export class QueueManager {
       const dlqModel = dlqModelFor(connection);
       await Promise.all([jobModel.createCollection(), dlqModel.createCollection()]);
       const controls = new QueueControlStore(connection.collection<QueueControlDocument>('queue_controls') as unknown as Collection<QueueControlDocument>);
-      await Promise.all([jobModel.createIndexes(), dlqModel.createIndexes(), controls.ensureIndexes()]);
+      await Promise.all([jobModel.createIndexes(), ensureDlqIndexes(dlqModel), controls.ensureIndexes()]);
       const redis = createRedisClient(this.config.redis, this.logger, 'commands', { enableAutoPipelining: true });
       await connectRedis(redis, this.logger, 'commands');
       this.started = this.assemble(connection, redis, new ProgressFeed(this.config.redis, this.logger), controls, true);
@@ -180,7 +180,7 @@ export class QueueManager {
     const redisWrites = new RedisWriteHealth();
     const locks = new TaskLocks(redis, redisWrites);
     const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, redisWrites, cache, locks, keys: this.keys, progress, batchSizes: this.batchSizes, logger: this.logger });
-    const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
+    const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]), this.logger.child({ component: 'dlq' }));
     return {
       connection,
       redis,
