@@ -28,6 +28,15 @@ export interface ReprocessResult {
   optionCorrections: DlqOptionCorrections;
 }
 
+export interface ReprocessOptions {
+  /**
+   * When the admin asked (default: when the call started). A reprocess of the entry recorded at
+   * or after this moment was another admin's concurrent call, and refuses this one: an HTTP
+   * route passes the request's arrival so the time spent finding the entry does not count.
+   */
+  requestedAt?: Date;
+}
+
 /**
  * Correction keys that name job options rather than data fields. `delay` and `scheduledFor`
  * belong here too: an admin who fixed an upstream outage often wants the retry to wait for it.
@@ -112,9 +121,19 @@ export class DlqService {
    * its count) stays in `reprocessPending` until the job is added; a crash in between is
    * finished by the next call on the entry, which adds that job (never a second one).
    */
-  async reprocess(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
+  async reprocess(id: string, admin: string, corrections?: Record<string, unknown>, options: ReprocessOptions = {}): Promise<ReprocessResult> {
+    const requestedAt = options.requestedAt ?? new Date();
     let entry = await this.findEntry(id);
-    if (entry.reprocessPending) entry = await this.finishPendingReprocess(entry);
+    if (entry.reprocessPending) {
+      // Someone else's reprocess is under way (or its caller crashed): finish it, then refuse this one.
+      entry = await this.finishPendingReprocess(entry);
+      throw await this.refuse(entry, admin, entry.reprocessCount - 1, corrections, new Date());
+    }
+    const latest = entry.reprocessHistory.at(-1);
+    if (latest && new Date(latest.at).getTime() >= requestedAt.getTime()) {
+      // Recorded while this call was on its way: a concurrent admin won before this call read the entry.
+      throw await this.refuse(entry, admin, entry.reprocessCount - 1, corrections, new Date());
+    }
     const limit = this.config.dlq.maxReprocessAttempts;
     const expectedCount = entry.reprocessCount;
     if (expectedCount >= limit) throw new ReprocessLimitError(String(entry._id), limit);
@@ -134,13 +153,16 @@ export class DlqService {
     return { entry: current, jobId: newJobId, newJobId, dataBefore: entry.data, dataAfter, dataCorrections: split.data, optionCorrections: split.options };
   }
 
-  /** Lost the compare-and-set: audits the call and names the reprocess that won. */
-  private async refuse(read: DlqEntry, admin: string, expectedCount: number, corrections: Record<string, unknown> | undefined, now: Date): Promise<Error> {
+  /**
+   * Lost to another admin's reprocess: audits the call and names the reprocess that won
+   * (`winnerIndex` in the entry's reprocess history).
+   */
+  private async refuse(read: DlqEntry, admin: string, winnerIndex: number, corrections: Record<string, unknown> | undefined, now: Date): Promise<Error> {
     const current = await this.dlq.findById(read._id);
     if (!current) return new DlqEntryNotFoundError(String(read._id));
-    // The reprocess that moved the count past what this caller read.
-    const winner = current.reprocessHistory[expectedCount] ?? current.reprocessHistory.at(-1);
-    const existingJobId = winner?.newJobId ?? current.reprocessPending ?? reprocessJobId(current, expectedCount + 1);
+    const winner = current.reprocessHistory[winnerIndex] ?? current.reprocessHistory.at(-1);
+    const expectedCount = read.reprocessCount;
+    const existingJobId = winner?.newJobId ?? current.reprocessPending ?? reprocessJobId(current, winnerIndex + 1);
     const attempt: DlqReprocessAttempt = { by: admin, at: now, outcome: DlqReprocessOutcome.AlreadyReprocessed, expectedCount, newJobId: existingJobId, ...(corrections ? { corrections } : {}) };
     await this.dlq.recordRefusedReprocess(read._id, attempt, now);
     this.logger?.warn({ entryId: String(read._id), jobId: read.jobId, admin, existingJobId }, 'reprocess refused: another reprocess of this entry won');

@@ -28,7 +28,7 @@ import { withinStorageDeadline } from '../storage/storage-outage';
 import { TaskLeaseStore, type TaskLeaseDocument } from '../storage/task-lease-store';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
-import { DlqService, type ReprocessResult } from './dlq-service';
+import { DlqService, type ReprocessOptions, type ReprocessResult } from './dlq-service';
 import { checkHealth, type HealthReport } from './health-check';
 import { probeRedisWrites, type RedisWriteReport } from './redis-write-probe';
 import { buildJobRecord } from './job-builder';
@@ -413,19 +413,22 @@ export class QueueManager {
    * Reprocesses a DLQ entry as a new job (`jobId` in the result): corrections naming job options
    * (priority, maxAttempts, delay, scheduledFor) apply to its options, the rest merges into its
    * data. An entry of a named queue's consumer group goes back to that group's deliveries.
+   * Of several admins reprocessing one entry at once, one wins; the others get
+   * DlqAlreadyReprocessedError (`DLQ_ALREADY_REPROCESSED`) naming the job that exists.
    */
-  async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
+  async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>, options: ReprocessOptions = {}): Promise<ReprocessResult> {
+    const requested = { requestedAt: options.requestedAt ?? new Date() };
     const entry = await this.s.dlqService.findEntry(id);
     if (entry.queue !== this.config.name && entry.type === QUEUE_MESSAGE_TYPE) {
       const group = this.derive(entry.queue, { registry: new JobRegistry().register(deliveryAdminDefinition), priorityLevels: DELIVERY_PRIORITY_LEVELS });
       await group.start();
       try {
-        return await group.reprocessDLQEntry(String(entry._id), admin, corrections);
+        return await group.reprocessDLQEntry(String(entry._id), admin, corrections, requested);
       } finally {
         await group.close();
       }
     }
-    return this.s.dlqService.reprocess(id, admin, corrections);
+    return this.s.dlqService.reprocess(id, admin, corrections, requested);
   }
 
   async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqEntry[]> {

@@ -102,7 +102,7 @@ describe('moving to the DLQ stays idempotent and resumable per occurrence', () =
     const again = await manager.moveToDLQ(jobId, 'once more');
     const entries = await dlqStore.collection.find({ jobId }).toArray();
     expect(entries).toHaveLength(1);
-    expect(again.id).toBe(entries[0]._id.toHexString());
+    expect(String(again._id)).toBe(entries[0]._id.toHexString());
     expect(entries[0]).toMatchObject({ jobRef: job!._id, deadLetterSeq: 1, reasonText: 'moved by hand', occurrence: 1 });
   });
 
@@ -124,7 +124,7 @@ describe('moving to the DLQ stays idempotent and resumable per occurrence', () =
     await upgraded.addJob({ type: 'test_job', jobId: 'legacy-a', data: { label: 'new' } });
     const entry = await upgraded.moveToDLQ('legacy-a', 'failed again');
     expect(entry).toMatchObject({ data: { label: 'new' }, occurrence: 2 });
-    expect((await upgraded.findDLQEntryByJobId('legacy-a'))?.id).toBe(entry.id);
+    expect((await upgraded.findDLQEntryByJobId('legacy-a'))?.id).toBe(String(entry._id));
     expect((await upgraded.dlqRepository.list({ jobId: 'legacy-a' })).map((e) => e.data)).toEqual([{ label: 'new', failTimes: 0, permanent: false, holdMs: 0, ignoreSignal: false }, { label: 'old' }]);
     expect(await upgraded.dlqRepository.findByJobId('legacy-b')).toMatchObject({ data: { label: 'old' } });
   });
