@@ -165,7 +165,7 @@ export class DlqService {
     const existingJobId = winner?.newJobId ?? current.reprocessPending ?? reprocessJobId(current, winnerIndex + 1);
     const attempt: DlqReprocessAttempt = { by: admin, at: now, outcome: DlqReprocessOutcome.AlreadyReprocessed, expectedCount, newJobId: existingJobId, ...(corrections ? { corrections } : {}) };
     await this.dlq.recordRefusedReprocess(read._id, attempt, now);
-    this.logger?.warn({ entryId: String(read._id), jobId: read.jobId, admin, existingJobId }, 'reprocess refused: another reprocess of this entry won');
+    this.logger?.info({ entryId: String(read._id), jobId: read.jobId, admin, existingJobId }, 'reprocess refused: another reprocess of this entry won');
     return new DlqAlreadyReprocessedError(String(read._id), existingJobId, winner?.by);
   }
 
