@@ -405,6 +405,7 @@ export class QueueManager {
     return this.s.dlqStore.stats(this.config.name);
   }
 
+  /** The newest DLQ entry of a jobId (a reused jobId has one per failure: `dlqRepository.list({ jobId })`). */
   async findDLQEntryByJobId(jobId: string): Promise<DlqEntry | null> {
     return withEntryIdOrNull(await this.s.dlqStore.findByJobId(jobId));
   }

@@ -19,7 +19,9 @@ export class DlqStore {
    */
   async recordDeadJob(job: JobDocument, reasonText: string, now: Date): Promise<DlqDocument> {
     const key = { jobRef: job._id, deadLetterSeq: job.deadLetterSeq ?? 0 };
-    const existing = await this.collection.findOne(key);
+    // A job that died before entries were keyed by occurrence has no sequence; its entry, if
+    // written then, is the jobId's entry without a jobRef.
+    const existing = await this.collection.findOne(job.deadLetterSeq === undefined ? { $or: [key, { jobId: job.jobId, jobRef: { $exists: false } }] } : key);
     if (existing) return existing;
     // Numbers this jobId's occurrences for reprocessed job ids; only a repeated move of this
     // very occurrence can race here, and $setOnInsert keeps the first value.

@@ -128,4 +128,19 @@ describe('moving to the DLQ stays idempotent and resumable per occurrence', () =
     expect((await upgraded.dlqRepository.list({ jobId: 'legacy-a' })).map((e) => e.data)).toEqual([{ label: 'new', failTimes: 0, permanent: false, holdMs: 0, ignoreSignal: false }, { label: 'old' }]);
     expect(await upgraded.dlqRepository.findByJobId('legacy-b')).toMatchObject({ data: { label: 'old' } });
   });
+
+  it('finds the entry an older version wrote for a job that died before the upgrade, instead of adding one', async () => {
+    const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'died-before' }, delay: 60_000 });
+    const { store, dlqStore } = manager.internals;
+    expect((await store.markDead(jobId, [JobStatus.Scheduled], 'admin', 'old move', new Date())).ok).toBe(true);
+    // As an older version left it: no sequence on the job, an entry keyed by jobId alone.
+    await store.collection.updateOne({ jobId }, { $unset: { deadLetterSeq: '' } });
+    const legacy = { jobId, queue: 'repair', type: 'test_job', data: { label: 'died-before' }, severity: 'medium', failureReason: 'manual', reasonText: 'old move', movedAt: new Date(), reprocessHistory: [], reprocessCount: 0, review: null, errors: [], history: [] };
+    const { insertedId } = await dlqStore.collection.insertOne(legacy as never);
+
+    const entry = await manager.moveToDLQ(jobId, 'moved again');
+    expect(String(entry._id)).toBe(insertedId.toHexString());
+    expect(await dlqStore.collection.countDocuments({ jobId })).toBe(1);
+    expect((await manager.jobRepository.findByJobId(jobId))?.dlqPending).toBeUndefined();
+  });
 });
