@@ -6,7 +6,7 @@ export type { BatchSizes } from './manager/type-batch-sizes';
 /** The engine's statistics (getQueueStats); QueueStats is the named-queue API's. */
 export type { QueueStats as QueueManagerStats } from './manager/queue-stats';
 export type { HealthReport, HealthState, MongoHealth, RedisHealth, CacheHealth, PerformanceHealth } from './manager/health-check';
-export type { ReprocessResult } from './manager/dlq-service';
+export type { ReprocessOptions, ReprocessResult } from './manager/dlq-service';
 export type { DlqOptionCorrections, DlqReprocessRecord } from './domain/dlq-record';
 export { QueueWorker, type WorkerStats } from './worker/queue-worker';
 export { JobRegistry } from './registry/job-registry';

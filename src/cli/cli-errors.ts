@@ -1,7 +1,10 @@
-import { QueueError } from '../errors';
+import { DlqAlreadyReprocessedError, QueueError } from '../errors';
 
-/** Exit codes: 1 when the command ran and failed, 2 when it was called wrongly. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+/**
+ * Exit codes: 1 when the command ran and failed, 2 when it was called wrongly, 3 when another
+ * admin's concurrent change won (DLQ_ALREADY_REPROCESSED): nothing of this call was applied.
+ */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Conflict: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** A bad argument or option value: nothing was sent to MongoDB or Redis. */
@@ -38,6 +41,7 @@ export interface ErrorReport {
 /** One line for stderr and the exit code; the stack only when asked for (it helps developers, not operators). */
 export function reportError(error: unknown, withStack = false): ErrorReport {
   if (error instanceof CliUsageError) return { line: `error: ${error.code}: ${oneLine(error.message)}`, exitCode: ExitCode.Usage };
+  if (error instanceof DlqAlreadyReprocessedError) return { line: `error: ${error.code}: ${oneLine(error.message)}`, exitCode: ExitCode.Conflict };
   if (error instanceof QueueError) return { line: `error: ${error.code}: ${oneLine(error.message)}`, exitCode: ExitCode.Failure };
   if (error instanceof Error) {
     const code = (error as Error & { code?: unknown }).code;

@@ -1,3 +1,4 @@
+import type { ObjectId } from 'mongodb';
 import type { JobRecord } from './job-record';
 import type { PriorityBand } from './priority-band';
 
@@ -60,6 +61,25 @@ export interface DlqReprocessRecord {
   newJobId: string;
 }
 
+/** Whether a reprocess call added the entry's new job or found another admin had already done so. */
+export const DlqReprocessOutcome = {
+  Applied: 'applied',
+  AlreadyReprocessed: 'already_reprocessed',
+} as const;
+export type DlqReprocessOutcome = (typeof DlqReprocessOutcome)[keyof typeof DlqReprocessOutcome];
+
+/** One reprocess call, won or lost: the audit of who tried what (see DlqService.reprocess). */
+export interface DlqReprocessAttempt {
+  by: string;
+  at: Date;
+  outcome: DlqReprocessOutcome;
+  /** The reprocess count the caller read. */
+  expectedCount: number;
+  /** Applied: the job this call added; already reprocessed: the job that exists instead. */
+  newJobId: string;
+  corrections?: Record<string, unknown>;
+}
+
 /** The job fields a dead-letter entry keeps as its snapshot. */
 type JobSnapshot = Pick<JobRecord, 'jobId' | 'queue' | 'type' | 'data' | 'priority' | 'band' | 'attempts' | 'maxAttempts' | 'errors' | 'history' | 'lastError'>;
 
@@ -73,4 +93,17 @@ export interface DlqRecord extends JobSnapshot {
   review?: DlqReview | null;
   reprocessHistory: DlqReprocessRecord[];
   reprocessCount: number;
+  /**
+   * The failure occurrence this entry records: the dead job document's `_id` and its
+   * `deadLetterSeq`. Unique together, so a reused jobId gets a new entry and a repeated move
+   * never makes two. Absent on entries written before entries were keyed this way.
+   */
+  jobRef?: ObjectId;
+  deadLetterSeq?: number;
+  /** 1 for the first entry of this jobId, 2 for the next failure of a reused jobId, … */
+  occurrence?: number;
+  /** Every reprocess call on this entry, including those refused because another admin won. */
+  reprocessAttempts?: DlqReprocessAttempt[];
+  /** Set from winning a reprocess until its new job is added: a crash in between is finished by the next call. */
+  reprocessPending?: string | null;
 }

@@ -64,4 +64,9 @@ export interface JobRecord {
   reprocessOf?: string | null;
   /** True between the job's move to `dead` and its DLQ entry being written (repaired by the sweeper). */
   dlqPending?: boolean;
+  /**
+   * How many times this job document has turned `dead` (1 after the first). With the document's
+   * `_id` it names one failure occurrence: the key of its DLQ entry.
+   */
+  deadLetterSeq?: number;
 }

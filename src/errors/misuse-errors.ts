@@ -84,6 +84,24 @@ export class ReprocessLimitError extends QueueError {
   }
 }
 
+/**
+ * Another reprocess of the same DLQ entry won (two admins at once): this caller's corrections
+ * were not applied. Names the job that exists, so the admin can look at it and decide.
+ */
+export class DlqAlreadyReprocessedError extends QueueError {
+  constructor(
+    readonly entryId: string,
+    readonly existingJobId: string,
+    readonly reprocessedBy: string | undefined,
+  ) {
+    super(
+      'DLQ_ALREADY_REPROCESSED',
+      `Dead-letter entry ${entryId} was already reprocessed${reprocessedBy === undefined ? '' : ` by ${reprocessedBy}`} as job ${existingJobId}; your corrections were not applied. Inspect that job, then reprocess again if it still needs them`,
+      { entryId, existingJobId, ...(reprocessedBy === undefined ? {} : { reprocessedBy }) },
+    );
+  }
+}
+
 export class InvalidStateError extends QueueError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('INVALID_STATE', message, details);

@@ -16,13 +16,14 @@ export function registerAdminDlqRoutes(app: FastifyInstance, manager: QueueManag
 
   app.get('/admin/dlq', adminRoute(async ({ query }) => {
     const q = parseInput(dlqListQuery, query);
-    const items = await manager.dlqRepository.list({ severity: q.severity, type: q.type, failureReason: q.reason, reviewed: q.reviewed, limit: q.limit, skip: q.skip });
+    const items = await manager.dlqRepository.list({ jobId: q.jobId, severity: q.severity, type: q.type, failureReason: q.reason, reviewed: q.reviewed, limit: q.limit, skip: q.skip });
     return { items, limit: q.limit, skip: q.skip };
   }));
 
   app.get('/admin/dlq/stats', adminRoute(async () => manager.getDLQStats()));
 
   app.post('/admin/dlq/reprocess', adminRoute(async ({ body, actor }) => {
+    const requestedAt = new Date();
     const b = parseInput(bulkReprocessBody, body);
     const entries = await manager.dlqRepository.list({ severity: b.severity, type: b.type, failureReason: b.reason, reviewed: b.reviewed, limit: b.limit });
     const plan = planReprocess(manager, entries, b.corrections);
@@ -35,7 +36,7 @@ export function registerAdminDlqRoutes(app: FastifyInstance, manager: QueueManag
         continue;
       }
       try {
-        const done = await manager.reprocessDLQEntry(item.entryId, actor, b.corrections);
+        const done = await manager.reprocessDLQEntry(item.entryId, actor, b.corrections, { requestedAt });
         results.push({ ...item, newJobId: done.newJobId });
       } catch (error) {
         if (!(error instanceof QueueError)) throw error;
@@ -51,11 +52,13 @@ export function registerAdminDlqRoutes(app: FastifyInstance, manager: QueueManag
   }));
 
   app.post('/admin/dlq/:id/reprocess', adminRoute(async ({ params, body, actor }, reply) => {
+    // Taken before the entry is read: a reprocess another admin gets recorded meanwhile refuses this one (409).
+    const requestedAt = new Date();
     const { id } = parseInput(dlqIdParams, params);
     const { corrections } = parseInput(reprocessBody, body);
     const entry = await findEntry(id);
     if (!entry) return reply.code(404).send(notFound(id));
-    const result = await manager.reprocessDLQEntry(String(entry._id), actor, corrections);
+    const result = await manager.reprocessDLQEntry(String(entry._id), actor, corrections, { requestedAt });
     return { entryId: String(entry._id), newJobId: result.newJobId, dataBefore: result.dataBefore, dataAfter: result.dataAfter, reprocessCount: result.entry.reprocessCount };
   }));
 

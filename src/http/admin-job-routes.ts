@@ -42,15 +42,17 @@ export function registerAdminJobRoutes(app: FastifyInstance, manager: QueueManag
   // Retry means: a dead job is reprocessed from its DLQ entry; a job waiting out its retry
   // backoff runs now. Anything else (running, finished, never tried) is a 409.
   app.post('/admin/jobs/:jobId/retry', adminRoute(async ({ params, actor }, reply) => {
+    const requestedAt = new Date();
     const { jobId } = parseInput(jobIdParams, params);
     const job = await manager.jobRepository.findByJobId(jobId);
     if (!job) return reply.code(404).send(notFound(jobId));
     if (job.status === JobStatus.Dead) {
       const entry = await manager.findDLQEntryByJobId(jobId);
-      if (!entry) {
+      // The newest entry of a reused jobId may be an earlier job's: only this job's own counts.
+      if (!entry || (entry.jobRef !== undefined && !entry.jobRef.equals(job._id))) {
         return reply.code(409).send(errorBody('INVALID_STATE', `Job ${jobId} is dead but has no dead-letter entry yet (dlq.autoMove off, or the sweeper has not repaired it)`));
       }
-      const result = await manager.reprocessDLQEntry(String(entry._id), actor);
+      const result = await manager.reprocessDLQEntry(String(entry._id), actor, undefined, { requestedAt });
       return { action: 'reprocessed', dlqEntryId: String(entry._id), newJobId: result.newJobId, reprocessCount: result.entry.reprocessCount };
     }
     if (job.status === JobStatus.Scheduled && job.attempts > 0) {

@@ -62,7 +62,7 @@ const dlqFilter = {
   reason: name.optional(),
 };
 
-export const dlqListQuery = z.object({ ...dlqFilter, reviewed: booleanText.optional(), limit, skip }).strict();
+export const dlqListQuery = z.object({ ...dlqFilter, jobId: identifier.optional(), reviewed: booleanText.optional(), limit, skip }).strict();
 export const reprocessBody = z.object({ corrections: corrections.optional() }).strict();
 export const reviewBody = z.object({ note: z.string().max(2000).optional() }).strict();
 

@@ -1,10 +1,11 @@
 import { ObjectId } from 'mongodb';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { QueueConfig } from '../config/queue-config';
-import type { DlqOptionCorrections, DlqReprocessRecord, DlqSeverity } from '../domain/dlq-record';
+import { DlqReprocessOutcome, type DlqOptionCorrections, type DlqRecord, type DlqReprocessAttempt, type DlqReprocessRecord, type DlqSeverity } from '../domain/dlq-record';
 import type { JobRecord } from '../domain/job-record';
 import { JobStatus } from '../domain/job-status';
-import { DlqEntryNotFoundError, InvalidJobDataError, JobNotFoundError, ReprocessLimitError, InvalidStateError } from '../errors';
+import { DlqAlreadyReprocessedError, DlqEntryNotFoundError, InvalidJobDataError, JobNotFoundError, ReprocessLimitError, InvalidStateError } from '../errors';
 import type { JobRegistry } from '../registry/job-registry';
 import { withEntryId, type DlqEntry } from '../storage/dlq-repository';
 import type { DlqStore } from '../storage/dlq-store';
@@ -25,6 +26,15 @@ export interface ReprocessResult {
   dataCorrections: Record<string, unknown>;
   /** The corrections applied to the new job's options. */
   optionCorrections: DlqOptionCorrections;
+}
+
+export interface ReprocessOptions {
+  /**
+   * When the admin asked (default: when the call started). A reprocess of the entry recorded at
+   * or after this moment was another admin's concurrent call, and refuses this one: an HTTP
+   * route passes the request's arrival so the time spent finding the entry does not count.
+   */
+  requestedAt?: Date;
 }
 
 /**
@@ -58,6 +68,7 @@ export class DlqService {
     private readonly dlq: DlqStore,
     private readonly lifecycle: JobLifecycle,
     private readonly addRecord: (record: JobRecord) => Promise<{ deduplicated: boolean }>,
+    private readonly logger?: Logger,
   ) {}
 
   /** Moves a job that is waiting or stuck to the DLQ by hand (a running job is moved by its worker). */
@@ -65,25 +76,17 @@ export class DlqService {
     const jobId = typeof job === 'string' ? job : job.jobId;
     const now = new Date();
     const moved = await this.jobs.markDead(jobId, [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Batched, JobStatus.Processing], by, reason, now);
-    if (!moved.ok) {
+    if (moved.ok) return withEntryId(await this.lifecycle.recordDeadLetter(moved.value, reason));
+    const current = await this.jobs.collection.findOne({ jobId });
+    if (!current) {
+      // Already moved and since deleted by cleanup: its entry is the answer.
       const existing = await this.dlq.findByJobId(jobId);
       if (existing) return withEntryId(existing);
-      if (moved.reason === 'wrong_status') {
-        const current = await this.jobs.collection.findOne({ jobId }, { projection: { status: 1 } });
-        if (!current) throw new JobNotFoundError(jobId);
-        if (current.status !== JobStatus.Dead) throw new InvalidStateError(`Job ${jobId} is ${current.status}; only waiting or running jobs can be moved to the DLQ`, { jobId, status: current.status });
-        // Dead without an entry (autoMove off, or a crash): write it now.
-        const doc = await this.jobs.collection.findOne({ jobId });
-        if (doc) await this.lifecycle.recordDeadLetter(doc, reason);
-        const entry = await this.dlq.findByJobId(jobId);
-        if (entry) return withEntryId(entry);
-      }
       throw new JobNotFoundError(jobId);
     }
-    await this.lifecycle.recordDeadLetter(moved.value, reason);
-    const entry = await this.dlq.findByJobId(jobId);
-    if (!entry) throw new Error(`DLQ entry for ${jobId} missing right after it was written`);
-    return withEntryId(entry);
+    if (current.status !== JobStatus.Dead) throw new InvalidStateError(`Job ${jobId} is ${current.status}; only waiting or running jobs can be moved to the DLQ`, { jobId, status: current.status });
+    // Dead already: its occurrence's entry, written now if it is missing (autoMove off, or a crash).
+    return withEntryId(await this.lifecycle.recordDeadLetter(current, reason));
   }
 
   async findEntry(idOrJobId: string): Promise<DlqEntry> {
@@ -110,26 +113,86 @@ export class DlqService {
    * Adds a new job from the entry. Corrections naming job options (OPTION_CORRECTION_KEYS) apply
    * to the new job's options; the rest merges into its data. Both are validated as addJob
    * validates (the type's schema, priority range, attempt bounds) before anything is written,
-   * and both are recorded in the entry's reprocess history. Safe to repeat after a crash: the
-   * new jobId is derived from the entry and its reprocess count, so a second attempt finds the
-   * job instead of doubling it.
+   * and both are recorded in the entry's reprocess history.
+   *
+   * A compare-and-set on the entry's reprocess count decides between admins reprocessing at
+   * once: one wins, every other gets DlqAlreadyReprocessedError naming the job that exists, and
+   * each call is kept in `reprocessAttempts`. The winner's new job id (derived from the entry and
+   * its count) stays in `reprocessPending` until the job is added; a crash in between is
+   * finished by the next call on the entry, which adds that job (never a second one).
    */
-  async reprocess(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
-    const entry = await this.findEntry(id);
+  async reprocess(id: string, admin: string, corrections?: Record<string, unknown>, options: ReprocessOptions = {}): Promise<ReprocessResult> {
+    const requestedAt = options.requestedAt ?? new Date();
+    let entry = await this.findEntry(id);
+    if (entry.reprocessPending) {
+      // Someone else's reprocess is under way (or its caller crashed): finish it, then refuse this one.
+      entry = await this.finishPendingReprocess(entry);
+      throw await this.refuse(entry, admin, entry.reprocessCount - 1, corrections, new Date());
+    }
+    const latest = entry.reprocessHistory.at(-1);
+    if (latest && new Date(latest.at).getTime() >= requestedAt.getTime()) {
+      // Recorded while this call was on its way: a concurrent admin won before this call read the entry.
+      throw await this.refuse(entry, admin, entry.reprocessCount - 1, corrections, new Date());
+    }
     const limit = this.config.dlq.maxReprocessAttempts;
-    if (entry.reprocessCount >= limit) throw new ReprocessLimitError(String(entry._id), limit);
+    const expectedCount = entry.reprocessCount;
+    if (expectedCount >= limit) throw new ReprocessLimitError(String(entry._id), limit);
     const now = new Date();
     const { record, split, dataAfter } = buildReprocessRecord(entry, admin, corrections, this.registry, this.config, now);
     const newJobId = record.jobId;
-    await this.addRecord(record);
     const audit: DlqReprocessRecord = { by: admin, at: now, corrections, newJobId };
     if (Object.keys(split.data).length > 0) audit.dataCorrections = split.data;
     if (Object.keys(split.options).length > 0) audit.optionCorrections = split.options;
-    const updated = await this.dlq.recordReprocess(entry._id, entry.reprocessCount, limit, audit, now);
-    // No update: another admin reprocessed it at the same moment; their record names the same new job.
-    const current = updated ? withEntryId(updated) : await this.findEntry(id);
+    const attempt: DlqReprocessAttempt = { by: admin, at: now, outcome: DlqReprocessOutcome.Applied, expectedCount, newJobId, ...(corrections ? { corrections } : {}) };
+    const won = await this.dlq.claimReprocess(entry._id, expectedCount, limit, audit, attempt, now);
+    if (!won) throw await this.refuse(entry, admin, expectedCount, corrections, now);
+    await this.addRecord(record);
+    const confirmed = await this.dlq.confirmReprocess(entry._id, newJobId, new Date());
+    // Not confirmed: a concurrent call found the claim pending and finished it (same job, same data).
+    const current = confirmed ? withEntryId(confirmed) : await this.findEntry(String(entry._id));
     return { entry: current, jobId: newJobId, newJobId, dataBefore: entry.data, dataAfter, dataCorrections: split.data, optionCorrections: split.options };
   }
+
+  /**
+   * Lost to another admin's reprocess: audits the call and names the reprocess that won
+   * (`winnerIndex` in the entry's reprocess history).
+   */
+  private async refuse(read: DlqEntry, admin: string, winnerIndex: number, corrections: Record<string, unknown> | undefined, now: Date): Promise<Error> {
+    const current = await this.dlq.findById(read._id);
+    if (!current) return new DlqEntryNotFoundError(String(read._id));
+    const winner = current.reprocessHistory[winnerIndex] ?? current.reprocessHistory.at(-1);
+    const expectedCount = read.reprocessCount;
+    const existingJobId = winner?.newJobId ?? current.reprocessPending ?? reprocessJobId(current, winnerIndex + 1);
+    const attempt: DlqReprocessAttempt = { by: admin, at: now, outcome: DlqReprocessOutcome.AlreadyReprocessed, expectedCount, newJobId: existingJobId, ...(corrections ? { corrections } : {}) };
+    await this.dlq.recordRefusedReprocess(read._id, attempt, now);
+    this.logger?.info({ entryId: String(read._id), jobId: read.jobId, admin, existingJobId }, 'reprocess refused: another reprocess of this entry won');
+    return new DlqAlreadyReprocessedError(String(read._id), existingJobId, winner?.by);
+  }
+
+  /**
+   * Adds the job of a reprocess whose caller stopped between winning and adding it, from what
+   * the winner recorded. Adding is idempotent (the job id is fixed), so a winner still running
+   * and this call cannot make two jobs.
+   */
+  private async finishPendingReprocess(entry: DlqEntry): Promise<DlqEntry> {
+    const index = entry.reprocessHistory.findIndex((r) => r.newJobId === entry.reprocessPending);
+    const claimed = entry.reprocessHistory[index];
+    if (!claimed) throw new InvalidStateError(`DLQ entry ${entry.id} has a pending reprocess ${String(entry.reprocessPending)} without its record`, { entryId: entry.id });
+    const { record } = buildReprocessRecord(withEntryId({ ...entry, reprocessCount: index }), claimed.by, claimed.corrections, this.registry, this.config, new Date());
+    await this.addRecord(record);
+    const confirmed = await this.dlq.confirmReprocess(entry._id, claimed.newJobId, new Date());
+    return confirmed ? withEntryId(confirmed) : this.findEntry(String(entry._id));
+  }
+}
+
+/**
+ * The job id a reprocess adds: `<jobId>:reprocess:<n>` for the n-th reprocess of the jobId's
+ * first DLQ entry, `<jobId>#<k>:reprocess:<n>` for the k-th entry of a reused jobId (k ≥ 2),
+ * so each entry's reprocesses get their own ids and a repeated call finds its job.
+ */
+export function reprocessJobId(entry: Pick<DlqRecord, 'jobId' | 'occurrence'>, n: number): string {
+  const occurrence = entry.occurrence ?? 1;
+  return occurrence > 1 ? `${entry.jobId}#${occurrence}:reprocess:${n}` : `${entry.jobId}:reprocess:${n}`;
 }
 
 /**
@@ -147,7 +210,7 @@ export function buildReprocessRecord(
   const split = splitCorrections(registry.get(entry.type).schema, corrections);
   const dataAfter = Object.keys(split.data).length > 0 ? mergeCorrections(entry.data, split.data) : entry.data;
   const record = buildJobRecord(
-    { type: entry.type, data: dataAfter as never, priority: entry.priority, maxAttempts: entry.maxAttempts, ...split.options, jobId: `${entry.jobId}:reprocess:${entry.reprocessCount + 1}` },
+    { type: entry.type, data: dataAfter as never, priority: entry.priority, maxAttempts: entry.maxAttempts, ...split.options, jobId: reprocessJobId(entry, entry.reprocessCount + 1) },
     registry,
     config,
     now,

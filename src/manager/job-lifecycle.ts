@@ -15,7 +15,7 @@ import type { ProgressFeed } from '../cache/progress-feed';
 import type { RedisKeys } from '../cache/redis-keys';
 import type { RedisWriteHealth } from '../cache/redis-write-health';
 import type { TaskLocks } from '../cache/task-locks';
-import type { DlqStore } from '../storage/dlq-store';
+import type { DlqDocument, DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
 import { isStorageUnreachable } from '../storage/storage-outage';
 import { FollowUpGate, selectForBand } from './batch-selection';
@@ -322,10 +322,11 @@ export class JobLifecycle {
   }
 
   /** Writes the DLQ entry of a job already marked dead, then clears its pending flag. Idempotent. */
-  async recordDeadLetter(doc: JobDocument, reason: string): Promise<void> {
+  async recordDeadLetter(doc: JobDocument, reason: string): Promise<DlqDocument> {
     const now = new Date();
-    await this.deps.dlqStore.recordDeadJob(doc, reason, now);
-    await this.deps.store.confirmDeadLettered(doc.jobId, now);
+    const entry = await this.deps.dlqStore.recordDeadJob(doc, reason, now);
+    await this.deps.store.confirmDeadLettered(doc._id, now);
+    return entry;
   }
 
   async returnUnstarted(job: ClaimedJob, reason: string): Promise<void> {

@@ -18,7 +18,7 @@ import { RedisKeys } from '../cache/redis-keys';
 import { RedisWriteHealth } from '../cache/redis-write-health';
 import { TaskLocks, type Lock } from '../cache/task-locks';
 import { JobRegistry } from '../registry/job-registry';
-import { dlqModelFor } from '../storage/dlq-model';
+import { dlqModelFor, ensureDlqIndexes } from '../storage/dlq-model';
 import { DlqRepository, withEntryIdOrNull, type DlqEntry } from '../storage/dlq-repository';
 import { DlqStore, type DlqDocument } from '../storage/dlq-store';
 import { jobModelFor } from '../storage/job-model';
@@ -28,7 +28,7 @@ import { withinStorageDeadline } from '../storage/storage-outage';
 import { TaskLeaseStore, type TaskLeaseDocument } from '../storage/task-lease-store';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
-import { DlqService, type ReprocessResult } from './dlq-service';
+import { DlqService, type ReprocessOptions, type ReprocessResult } from './dlq-service';
 import { checkHealth, type HealthReport } from './health-check';
 import { probeRedisWrites, type RedisWriteReport } from './redis-write-probe';
 import { buildJobRecord } from './job-builder';
@@ -158,7 +158,7 @@ export class QueueManager {
       const dlqModel = dlqModelFor(connection);
       await Promise.all([jobModel.createCollection(), dlqModel.createCollection()]);
       const controls = new QueueControlStore(connection.collection<QueueControlDocument>('queue_controls') as unknown as Collection<QueueControlDocument>);
-      await Promise.all([jobModel.createIndexes(), dlqModel.createIndexes(), controls.ensureIndexes()]);
+      await Promise.all([jobModel.createIndexes(), ensureDlqIndexes(dlqModel), controls.ensureIndexes()]);
       const redis = createRedisClient(this.config.redis, this.logger, 'commands', { enableAutoPipelining: true });
       await connectRedis(redis, this.logger, 'commands');
       this.started = this.assemble(connection, redis, new ProgressFeed(this.config.redis, this.logger), controls, true);
@@ -180,7 +180,7 @@ export class QueueManager {
     const redisWrites = new RedisWriteHealth();
     const locks = new TaskLocks(redis, redisWrites);
     const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, redisWrites, cache, locks, keys: this.keys, progress, batchSizes: this.batchSizes, logger: this.logger });
-    const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]));
+    const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]), this.logger.child({ component: 'dlq' }));
     return {
       connection,
       redis,
@@ -405,6 +405,7 @@ export class QueueManager {
     return this.s.dlqStore.stats(this.config.name);
   }
 
+  /** The newest DLQ entry of a jobId (a reused jobId has one per failure: `dlqRepository.list({ jobId })`). */
   async findDLQEntryByJobId(jobId: string): Promise<DlqEntry | null> {
     return withEntryIdOrNull(await this.s.dlqStore.findByJobId(jobId));
   }
@@ -413,19 +414,22 @@ export class QueueManager {
    * Reprocesses a DLQ entry as a new job (`jobId` in the result): corrections naming job options
    * (priority, maxAttempts, delay, scheduledFor) apply to its options, the rest merges into its
    * data. An entry of a named queue's consumer group goes back to that group's deliveries.
+   * Of several admins reprocessing one entry at once, one wins; the others get
+   * DlqAlreadyReprocessedError (`DLQ_ALREADY_REPROCESSED`) naming the job that exists.
    */
-  async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>): Promise<ReprocessResult> {
+  async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>, options: ReprocessOptions = {}): Promise<ReprocessResult> {
+    const requested = { requestedAt: options.requestedAt ?? new Date() };
     const entry = await this.s.dlqService.findEntry(id);
     if (entry.queue !== this.config.name && entry.type === QUEUE_MESSAGE_TYPE) {
       const group = this.derive(entry.queue, { registry: new JobRegistry().register(deliveryAdminDefinition), priorityLevels: DELIVERY_PRIORITY_LEVELS });
       await group.start();
       try {
-        return await group.reprocessDLQEntry(String(entry._id), admin, corrections);
+        return await group.reprocessDLQEntry(String(entry._id), admin, corrections, requested);
       } finally {
         await group.close();
       }
     }
-    return this.s.dlqService.reprocess(id, admin, corrections);
+    return this.s.dlqService.reprocess(id, admin, corrections, requested);
   }
 
   async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqEntry[]> {

@@ -3,6 +3,8 @@ import type { DlqSeverity } from '../domain/dlq-record';
 import type { DlqDocument, DlqStore } from './dlq-store';
 
 export interface DlqListFilter {
+  /** Every entry of this jobId, newest first: a reused jobId has one per failure. */
+  jobId?: string;
   severity?: DlqSeverity;
   type?: string;
   failureReason?: string;
@@ -38,12 +40,14 @@ export class DlqRepository {
     return withEntryIdOrNull(await this.store.findById(new ObjectId(id)));
   }
 
+  /** The newest entry of this jobId; `list({ jobId })` gives all of them. */
   async findByJobId(jobId: string): Promise<DlqEntry | null> {
     return withEntryIdOrNull(await this.store.findByJobId(jobId));
   }
 
   async list(filter: DlqListFilter = {}): Promise<DlqEntry[]> {
     const query: Record<string, unknown> = { queue: this.queue };
+    if (filter.jobId !== undefined) query.jobId = filter.jobId;
     if (filter.severity) query.severity = filter.severity;
     if (filter.type) query.type = filter.type;
     if (filter.failureReason) query.failureReason = filter.failureReason;

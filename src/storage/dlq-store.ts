@@ -1,7 +1,10 @@
 import type { Collection, ObjectId } from 'mongodb';
-import { FailureReason, severityOf, type DlqRecord, type DlqReprocessRecord, type DlqSeverity } from '../domain/dlq-record';
+import { FailureReason, severityOf, type DlqRecord, type DlqReprocessAttempt, type DlqReprocessRecord, type DlqSeverity } from '../domain/dlq-record';
 import type { JobAttemptError } from '../domain/job-record';
 import type { JobDocument } from './job-store';
+
+/** Reprocess calls an entry's audit keeps (the newest); the bounded reprocess history keeps the winners. */
+const MAX_REPROCESS_ATTEMPTS_KEPT = 100;
 
 export type DlqDocument = DlqRecord & { _id: ObjectId; createdAt?: Date; updatedAt?: Date };
 
@@ -10,10 +13,19 @@ export class DlqStore {
   constructor(readonly collection: Collection<DlqDocument>) {}
 
   /**
-   * Writes the entry for a dead job. Keyed by jobId with $setOnInsert, so running it twice
-   * (a retry, or the sweeper repairing a crash) leaves exactly one entry.
+   * Writes the entry for one failure occurrence of a dead job: keyed by the job document's `_id`
+   * and its `deadLetterSeq` with $setOnInsert, so running it twice (a retry, or the sweeper
+   * repairing a crash) leaves exactly one entry, while a reused jobId that fails again gets its own.
    */
   async recordDeadJob(job: JobDocument, reasonText: string, now: Date): Promise<DlqDocument> {
+    const key = { jobRef: job._id, deadLetterSeq: job.deadLetterSeq ?? 0 };
+    // A job that died before entries were keyed by occurrence has no sequence; its entry, if
+    // written then, is the jobId's entry without a jobRef.
+    const existing = await this.collection.findOne(job.deadLetterSeq === undefined ? { $or: [key, { jobId: job.jobId, jobRef: { $exists: false } }] } : key);
+    if (existing) return existing;
+    // Numbers this jobId's occurrences for reprocessed job ids; only a repeated move of this
+    // very occurrence can race here, and $setOnInsert keeps the first value.
+    const occurrence = (await this.collection.countDocuments({ jobId: job.jobId })) + 1;
     const entry: Omit<DlqRecord, 'review' | 'reprocessHistory' | 'reprocessCount'> = {
       jobId: job.jobId,
       queue: job.queue,
@@ -31,12 +43,18 @@ export class DlqStore {
       reasonText,
       jobCreatedAt: job.createdAt,
       movedAt: now,
+      ...key,
+      occurrence,
     };
-    const doc = await this.collection.findOneAndUpdate(
-      { jobId: job.jobId },
-      { $setOnInsert: { ...entry, review: null, reprocessHistory: [], reprocessCount: 0, createdAt: now, updatedAt: now } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const insert = { $setOnInsert: { ...entry, review: null, reprocessHistory: [], reprocessCount: 0, reprocessAttempts: [], reprocessPending: null, createdAt: now, updatedAt: now } };
+    try {
+      const doc = await this.collection.findOneAndUpdate(key, insert, { upsert: true, returnDocument: 'after' });
+      if (doc) return doc;
+    } catch (error) {
+      // Two upserts of one key at once: MongoDB lets one insert and fails the other on the unique index.
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+    }
+    const doc = await this.collection.findOne(key);
     if (!doc) throw new Error(`DLQ upsert for ${job.jobId} returned no document`);
     return doc;
   }
@@ -45,8 +63,9 @@ export class DlqStore {
     return this.collection.findOne({ _id: id });
   }
 
+  /** The newest entry of a jobId (a reused jobId has one per failure; see listByJobId). */
   async findByJobId(jobId: string): Promise<DlqDocument | null> {
-    return this.collection.findOne({ jobId });
+    return this.collection.findOne({ jobId }, { sort: { movedAt: -1, _id: -1 } });
   }
 
   async findBySeverity(queue: string, severity: DlqSeverity, limit: number): Promise<DlqDocument[]> {
@@ -62,14 +81,37 @@ export class DlqStore {
   }
 
   /**
-   * Records one reprocess. Guarded by the count the caller read, so two admins reprocessing
-   * at once produce one record, and the bound (`dlq.maxReprocessAttempts`) holds.
+   * Compare-and-set of one reprocess: succeeds only while the entry still has the count the
+   * caller read, no other reprocess is half-done and the bound (`dlq.maxReprocessAttempts`)
+   * holds, so of several admins reprocessing at once exactly one wins. The winner's new job id
+   * stays in `reprocessPending` until the job is added (see confirmReprocess).
    */
-  async recordReprocess(id: ObjectId, expectedCount: number, limit: number, record: DlqReprocessRecord, now: Date): Promise<DlqDocument | null> {
+  async claimReprocess(id: ObjectId, expectedCount: number, limit: number, record: DlqReprocessRecord, attempt: DlqReprocessAttempt, now: Date): Promise<DlqDocument | null> {
     return this.collection.findOneAndUpdate(
-      { _id: id, reprocessCount: expectedCount, $expr: { $lt: ['$reprocessCount', limit] } },
-      { $inc: { reprocessCount: 1 }, $push: { reprocessHistory: record }, $set: { updatedAt: now } },
+      { _id: id, reprocessCount: expectedCount, reprocessPending: null, $expr: { $lt: ['$reprocessCount', limit] } },
+      {
+        $inc: { reprocessCount: 1 },
+        $push: { reprocessHistory: record, reprocessAttempts: { $each: [attempt], $slice: -MAX_REPROCESS_ATTEMPTS_KEPT } },
+        $set: { reprocessPending: record.newJobId, updatedAt: now },
+      },
       { returnDocument: 'after' },
+    );
+  }
+
+  /** Ends a won reprocess once its new job exists. */
+  async confirmReprocess(id: ObjectId, newJobId: string, now: Date): Promise<DlqDocument | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id, reprocessPending: newJobId },
+      { $set: { reprocessPending: null, updatedAt: now } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Audits a reprocess call that lost to another admin's. */
+  async recordRefusedReprocess(id: ObjectId, attempt: DlqReprocessAttempt, now: Date): Promise<void> {
+    await this.collection.updateOne(
+      { _id: id },
+      { $push: { reprocessAttempts: { $each: [attempt], $slice: -MAX_REPROCESS_ATTEMPTS_KEPT } }, $set: { updatedAt: now } },
     );
   }
 

@@ -53,6 +53,7 @@ const jobSchema = new Schema<JobRecord>(
     history: { type: [historyEntrySchema], default: [] },
     reprocessOf: { type: String, default: null },
     dlqPending: { type: Boolean },
+    deadLetterSeq: { type: Number },
   },
   {
     collection: 'jobs',

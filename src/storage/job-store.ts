@@ -270,6 +270,7 @@ export class JobStore {
       this.leaseGuard(lease),
       {
         $set: { status: JobStatus.Dead, lastError: error, failedAt: now, dlqPending: deadLetter, ...releasedLease(now) },
+        $inc: { deadLetterSeq: 1 },
         $push: {
           errors: pushBounded([error], this.limits.maxErrorEntries),
           history: pushBounded([historyEntry(JobStatus.Processing, JobStatus.Dead, lease.workerId, now, reason)], this.limits.maxHistoryEntries),
@@ -291,6 +292,7 @@ export class JobStore {
             status: JobStatus.Dead,
             failedAt: now,
             dlqPending: true,
+            deadLetterSeq: { $add: [{ $ifNull: ['$deadLetterSeq', 0] }, 1] },
             ...releasedLease(now),
           },
         },
@@ -300,9 +302,9 @@ export class JobStore {
     return doc ? hit(doc) : miss(TransitionMiss.WrongStatus);
   }
 
-  /** Clears `dlqPending` once the DLQ entry exists. */
-  async confirmDeadLettered(jobId: string, now: Date): Promise<void> {
-    await this.collection.updateOne({ jobId, status: JobStatus.Dead, dlqPending: true }, { $unset: { dlqPending: '' }, $set: { updatedAt: now } });
+  /** Clears `dlqPending` once the DLQ entry exists (by `_id`: a reused jobId names another document). */
+  async confirmDeadLettered(id: ObjectId, now: Date): Promise<void> {
+    await this.collection.updateOne({ _id: id, status: JobStatus.Dead, dlqPending: true }, { $unset: { dlqPending: '' }, $set: { updatedAt: now } });
   }
 
   /**

@@ -132,4 +132,29 @@ describe('queue CLI: admin actions and errors', () => {
     expect(noMongo.code).toBe(1);
     expect(noMongo.stderr.trim()).toMatch(/^error: INVALID_CONFIG: MONGO_URI is not set/);
   });
+
+  it('dlq reprocess exits 3 with DLQ_ALREADY_REPROCESSED when another admin\'s reprocess of the entry won', async () => {
+    const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'contested', failTimes: 5, value: 1 }, maxAttempts: 1 });
+    await settled(jobId, JobStatus.Dead);
+    const entry = await manager.findDLQEntryByJobId(jobId);
+    const newJobId = `${jobId}:reprocess:1`;
+    const now = new Date();
+    // Dave's reprocess won the entry and is still adding its job.
+    await manager.internals.dlqStore.claimReprocess(
+      entry!._id,
+      0,
+      manager.config.dlq.maxReprocessAttempts,
+      { by: 'dave', at: now, corrections: { failTimes: 0 }, dataCorrections: { failTimes: 0 }, newJobId },
+      { by: 'dave', at: now, outcome: 'applied', expectedCount: 0, newJobId, corrections: { failTimes: 0 } },
+      now,
+    );
+    const refused = await runCli(['--jobs-module', TEST_JOB_MODULE, 'dlq', 'reprocess', jobId, '--corrections', '{"value":9}', '--as', 'erin'], env);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('error: DLQ_ALREADY_REPROCESSED:');
+    expect(refused.stderr).toContain(`by dave as job ${newJobId}`);
+    // Dave's job exists (with his correction, not erin's), and the audit names both.
+    expect((await manager.jobRepository.findByJobId(newJobId))?.data).toMatchObject({ failTimes: 0, value: 1 });
+    expect((await manager.findDLQEntryByJobId(jobId))?.reprocessAttempts?.map((a) => a.by)).toEqual(['dave', 'erin']);
+  });
 });

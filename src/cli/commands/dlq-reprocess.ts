@@ -17,12 +17,13 @@ export function registerDlqReprocessCommand(dlq: Command, session: CliSession): 
     .argument('<id>', 'the entry id, or the jobId of the dead job')
     .option('--corrections <json>', 'JSON object merged into the job data, e.g. \'{"email":"fixed@example.com"}\'');
   withActorOption(withJsonOption(command)).action(async (id: string, options: ReprocessOptions) => {
+    const requestedAt = new Date();
     const corrections = options.corrections === undefined ? undefined : parseJsonObjectArgument('--corrections', options.corrections);
     const admin = actorFor(options, session);
     const manager = await session.manager();
     // Resolved first so that a jobId works as well as the entry id, as in `dlq show`.
     const entry = await getDlqEntry(manager, id);
-    const result = await manager.reprocessDLQEntry(String(entry._id), admin, corrections);
+    const result = await manager.reprocessDLQEntry(String(entry._id), admin, corrections, { requestedAt });
     const output = outputFor(options);
     if (output.json) return output.data(result);
     await output.text(
