@@ -74,11 +74,13 @@ export class EmbeddedMongoServer {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    // Stop accepting first: a client reconnecting at once must not land on a server going away.
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    await closed;
     this.cursors?.clear();
     if (this.engine) this.changeLog?.close(this.engine);
     this.changeLog = undefined;
@@ -96,6 +98,10 @@ export class EmbeddedMongoServer {
   }
 
   private serve(socket: Socket, engine: Engine, cursors: CursorRegistry): void {
+    if (!this.server) {
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const framer = new MessageFramer();

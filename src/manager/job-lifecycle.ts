@@ -17,7 +17,7 @@ import type { RedisWriteHealth } from '../cache/redis-write-health';
 import type { TaskLocks } from '../cache/task-locks';
 import type { DlqDocument, DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
-import { isStorageUnreachable } from '../storage/storage-outage';
+import { isStorageUnreachable, withinStorageDeadline } from '../storage/storage-outage';
 import { FollowUpGate, selectForBand } from './batch-selection';
 import { BatchUpkeep } from './batch-upkeep';
 import { CacheCounters } from './cache-counters';
@@ -48,6 +48,13 @@ interface PendingCompletion {
 
 /** Pause between retries of a completion write MongoDB could not take (doubling up to 1 s). */
 const COMPLETION_RETRY_MS = 100;
+/**
+ * Longest a completion write may take before it counts as not written and is retried: a write on a
+ * connection that never answers (a half-open socket after an outage) must not hold the job's
+ * completion, and every job queued behind it, until the process restarts. Retrying is safe: each
+ * write is guarded by the lease, so a late answer to the first one changes nothing.
+ */
+const COMPLETION_WRITE_DEADLINE_MS = 10_000;
 
 export interface LifecycleDeps {
   config: QueueConfig;
@@ -230,7 +237,7 @@ export class JobLifecycle {
       while (this.completions.length > 0) {
         const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
         try {
-          const recorded = await this.deps.store.completeMany(batch, new Date());
+          const recorded = await withinStorageDeadline('complete jobs', COMPLETION_WRITE_DEADLINE_MS, () => this.deps.store.completeMany(batch, new Date()));
           batch.forEach((c, i) => c.resolve(recorded[i]));
         } catch {
           // One job's write must not fail its neighbours: each is written (and retried) on its own.
@@ -274,7 +281,8 @@ export class JobLifecycle {
     let { result, resultError } = c;
     for (;;) {
       try {
-        return (await this.deps.store.complete(c.lease, c.attempt, result, new Date(), resultError)).ok;
+        const written = await withinStorageDeadline('complete a job', COMPLETION_WRITE_DEADLINE_MS, () => this.deps.store.complete(c.lease, c.attempt, result, new Date(), resultError));
+        return written.ok;
       } catch (error) {
         if (!isStorageUnreachable(error) && result !== null) {
           this.logger.warn({ jobId: c.lease.jobId, err: (error as Error).message }, 'result refused by MongoDB; completing the job without it');

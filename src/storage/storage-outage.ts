@@ -21,6 +21,7 @@ export function isStorageUnreachable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
     const candidate = e as { name?: string; errorLabels?: unknown; writeErrors?: unknown[]; code?: unknown; errorLabelSet?: Set<string> };
     if (candidate.name && UNREACHABLE_NAMES.has(candidate.name)) return true;
+    if (e instanceof StorageUnavailableError) return true;
     const labels = candidate.errorLabelSet ?? new Set(Array.isArray(candidate.errorLabels) ? (candidate.errorLabels as string[]) : []);
     if (UNREACHABLE_LABELS.some((label) => labels.has(label))) return true;
     // A bulk write that failed as a whole (no write errors, no server code) wraps a driver error.
