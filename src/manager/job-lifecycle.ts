@@ -199,6 +199,22 @@ export class JobLifecycle {
     return this.loadBatches(undefined, size, typeBatchSize);
   }
 
+  /**
+   * While Redis is connected but marked as refusing writes, tries one short-lived write: nothing
+   * else writes to Redis in that state (claims go to MongoDB), so without this probe a recovered
+   * Redis would stay unused. A write that succeeds ends the state; one that fails keeps it.
+   */
+  async probeRedisWrites(): Promise<void> {
+    if (!this.deps.redisWrites.refusing || !isRedisReady(this.deps.redis)) return;
+    try {
+      await this.deps.redis.set(this.deps.keys.taskStamp('write-probe'), String(Date.now()), 'PX', 10_000);
+      this.deps.redisWrites.recordSuccess();
+      this.logger.info('redis accepts writes again');
+    } catch (error) {
+      this.deps.redisWrites.recordFailure(error);
+    }
+  }
+
   /** Puts ready jobs into their Redis bands; a Redis failure is logged (the loader recovers them). */
   async offer(jobs: CachedJob[]): Promise<void> {
     // Tried even while Redis refuses writes: a push that succeeds is how this process learns it recovered.

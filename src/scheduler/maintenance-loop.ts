@@ -40,6 +40,7 @@ export class MaintenanceLoop {
   start(): void {
     const { pollInterval, sweepInterval } = this.manager.config.worker;
     this.every(pollInterval, 'scheduler', () => this.promoteDue());
+    this.every(pollInterval, 'redis-write-probe', () => this.manager.lifecycle.probeRedisWrites());
     this.every(pollInterval, 'loader', () => this.manager.lifecycle.refreshAndLoad(undefined, this.typeBatchSize));
     this.every(sweepInterval, 'sweeper', () => this.sweep());
     this.every(Math.min(dlqCleanupIntervalMs(this.manager.config), 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
