@@ -196,8 +196,10 @@ describe('seeds/000: Behavior and Guarantees', () => {
     }, { consumerGroup: 'g' });
     await queue.enqueue(1);
     await waitFor(async () => (await queue.getInFlightCount()) === 1, 'the job to start');
-    const stopping = queue.stop();
-    setTimeout(() => release(), 100);
+    let stopped = false;
+    const stopping = queue.stop().then(() => (stopped = true));
+    await holdsThroughout(() => !stopped, 'stop() to wait for the running job', 100);
+    release();
     await stopping;
     expect(finished).toBe(true);
   });

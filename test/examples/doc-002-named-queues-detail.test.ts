@@ -60,12 +60,15 @@ describe('seeds/002: Recurring jobs', () => {
     const starts: number[] = [];
     let running = 0;
     let maxRunning = 0;
+    let thirdStarted!: () => void;
+    const third = new Promise<void>((resolve) => (thirdStarted = resolve));
     await queue.consume(async () => {
       starts.push(Date.now());
+      if (starts.length >= 3) thirdStarted();
       running += 1;
       maxRunning = Math.max(maxRunning, running);
-      // Each run lasts three intervals (20 s × 0.01 = 200 ms each).
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // Each run outlasts the interval (20 s × 0.01 = 200 ms): it holds until the third run started.
+      await third;
       running -= 1;
     }, { consumerGroup: 'checks', maxRetries: 0, concurrency: 10 });
     await queue.scheduleRecurring('overlap', { check: 'slow' }, 20, { startDelay: 0 });
