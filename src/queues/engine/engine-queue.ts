@@ -319,10 +319,12 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
   /** One pass of the queue's periodic work, skipped while a pass runs or polling is off. */
   private tick(): void {
     if (this.ticking || !this.polling || this.stopped) return;
-    // Without Redis (degraded mode) every process ticks: tick job ids keep each run single.
-    const pass = this.runtime.host.lifecycle.redisUsable
-      ? this.runtime.host.internals.locks.runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.pollIntervalMs * 3), () => this.tickOnce())
-      : this.tickOnce();
+    // Without Redis (degraded mode) every process ticks: tick job ids keep each run single. The
+    // host's own Redis state is probed then, as no worker of the host writes to Redis meanwhile.
+    const host = this.runtime.host;
+    const pass = host.lifecycle.redisUsable
+      ? host.internals.locks.runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.pollIntervalMs * 3), () => this.tickOnce())
+      : host.lifecycle.probeRedisWrites().then(() => this.tickOnce());
     this.ticking = pass
       .then(() => undefined)
       .catch((error: Error) => this.logger.warn({ err: error.message }, 'queue tick failed; will retry'))
