@@ -430,7 +430,7 @@ describe('seeds/000: Implementing Custom Queue Plugins', () => {
     await queue.enqueue(2, { priority: 10 });
     await queue.enqueue(3, { priority: 1 });
 
-    await waitFor(() => processed.length === 3, 'three processed jobs'); // differs: `await sleep(100)` in the document; a wait on the condition with a deadline
+    await waitFor(() => processed.length === 3, 'three processed jobs'); // differs: the document waits a fixed 100 ms here; this waits on the condition, with a deadline
     expect(processed).toEqual([2, 1, 3]); // Highest priority first
   });
 });
