@@ -43,8 +43,10 @@ describe('checkHealth as documented', () => {
     await manager.addJob({ type: 'test_job', data: { label: 'h-dead', permanent: true } });
     const afterFailure = await waitFor(async () => {
       const health = await manager.checkHealth();
-      return health.performance.failed === 1 ? health : null;
-    }, 'one failure in the health figures', 30_000);
+      // The DLQ entry is the second write of the move to dead: wait for it as well as the failure.
+      const dlqCount = health.mongodb.collections?.dead_letter_jobs;
+      return health.performance.failed === 1 && dlqCount === fresh.mongodb.collections!.dead_letter_jobs + 1 ? health : null;
+    }, 'one failure and its DLQ entry in the health figures', 30_000);
     expect(afterFailure.performance).toMatchObject({ completed: 4, failed: 1, successRate: 0.8 });
     expect(afterFailure.mongodb.collections!.dead_letter_jobs).toBe(fresh.mongodb.collections!.dead_letter_jobs + 1);
     // Another queue's jobs are not in this queue's figures.
