@@ -2,7 +2,7 @@
  * Engine-level micro-benchmark (no network): claim throughput at 1k and 100k documents.
  * Run: pnpm exec tsx bench/embedded-engine.ts
  */
-import { createEngine, type EngineCollection } from '../src/embedded/engine';
+import { createEngine, type EngineCollection } from '../embedded-mongo/src/engine';
 
 function seed(coll: EngineCollection, n: number): void {
   const docs = [];

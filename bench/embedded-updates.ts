@@ -7,7 +7,7 @@
  * figure is the whole update statement (filter, plan, apply, index maintenance).
  * Run: nice -n 10 pnpm exec tsx bench/embedded-updates.ts
  */
-import { createEngine, type EngineCollection } from '../src/embedded/engine';
+import { createEngine, type EngineCollection } from '../embedded-mongo/src/engine';
 
 const N = 10_000;
 const HISTORY = 20;

@@ -5,7 +5,7 @@
  * SIGTERM/SIGINT stop it (writing its data when a data folder is set) and exit 0.
  */
 import pino from 'pino';
-import { EmbeddedMongoServer } from '../src/embedded/server';
+import { EmbeddedMongoServer } from '../embedded-mongo/src/server';
 
 async function main(): Promise<void> {
   const logger = pino({ name: 'embedded-mongo', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));

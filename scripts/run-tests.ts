@@ -25,7 +25,7 @@ export const SUITES: Record<string, readonly string[]> = {
     'test/cli/',
     'test/queues/engine-conformance.test.ts',
     'test/queues/engine-named-queues.test.ts',
-    'test/embedded/server/',
+    'embedded-mongo/test/server/',
     'test/conformance/',
   ],
 };

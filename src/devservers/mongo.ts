@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import { silentLogger } from '../logging/logger';
-import { EmbeddedMongoServer } from '../embedded/server';
+import { EmbeddedMongoServer } from '../../embedded-mongo/src/server';
 
 export type MongoKind = 'external' | 'memory-server' | 'embedded';
 

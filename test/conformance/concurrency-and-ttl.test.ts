@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { EmbeddedMongoServer } from '../../src/embedded/server';
+import { EmbeddedMongoServer } from '../../embedded-mongo/src/server';
 import { testMongoKind, testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
 import { openConformanceDb, suiteName, type ConformanceDb } from './support/conformance-db';

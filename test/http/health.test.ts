@@ -1,5 +1,5 @@
 import { createHttpServer } from '../../src/http/http-server';
-import { EmbeddedMongoServer } from '../../src/embedded/server';
+import { EmbeddedMongoServer } from '../../embedded-mongo/src/server';
 import { QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker, type WorkerStats } from '../../src/worker/queue-worker';
 import { WorkerEvents } from '../../src/worker/worker-events';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedMongoServer } from '../../src/embedded/server';
+import { EmbeddedMongoServer } from '../../embedded-mongo/src/server';
 
 /**
  * A MongoDB of one test file's own, to stop and start again (an outage) without touching the

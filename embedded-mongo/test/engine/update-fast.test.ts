@@ -1,11 +1,11 @@
 import { EJSON, Long, ObjectId } from 'bson';
 import { Query } from 'mingo/query';
-import { EngineError, type Doc } from '../../../src/embedded/engine';
-import { compileEqualityFilter } from '../../../src/embedded/engine/filter-fast';
-import { BASE_OPTIONS } from '../../../src/embedded/engine/mingo-context';
-import { applyUpdate, applyUpdateWithMingo, type ApplyContext } from '../../../src/embedded/engine/update-apply';
-import { applyFastUpdate, compileFastUpdate, FALLBACK } from '../../../src/embedded/engine/update-fast';
-import { parseUpdate } from '../../../src/embedded/engine/update-parse';
+import { EngineError, type Doc } from '../../src/engine';
+import { compileEqualityFilter } from '../../src/engine/filter-fast';
+import { BASE_OPTIONS } from '../../src/engine/mingo-context';
+import { applyUpdate, applyUpdateWithMingo, type ApplyContext } from '../../src/engine/update-apply';
+import { applyFastUpdate, compileFastUpdate, FALLBACK } from '../../src/engine/update-fast';
+import { parseUpdate } from '../../src/engine/update-parse';
 import { freshCollection } from './helpers';
 
 /**

@@ -1,8 +1,8 @@
 import { Socket } from 'node:net';
 import { deserialize, serialize } from 'bson';
 import { MongoClient } from 'mongodb';
-import { EmbeddedMongoServer } from '../../../src/embedded/server';
-import { waitFor } from '../../support/wait-for';
+import { EmbeddedMongoServer } from '../../src/server';
+import { waitFor } from '../../../test/support/wait-for';
 
 /** One OP_MSG with a kind-0 body. */
 function opMsg(body: Record<string, unknown>, requestId = 1, flags = 0): Buffer {

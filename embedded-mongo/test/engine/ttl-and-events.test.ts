@@ -1,5 +1,5 @@
 import { ObjectId } from 'bson';
-import { createEngine, type ChangeEvent } from '../../../src/embedded/engine';
+import { createEngine, type ChangeEvent } from '../../src/engine';
 import { codeOf } from './helpers';
 
 describe('TTL sweep', () => {

@@ -1,4 +1,4 @@
-import type { FindQuery } from '../../../src/embedded/engine';
+import type { FindQuery } from '../../src/engine';
 import { codeOf, freshCollection } from './helpers';
 
 describe('index catalog', () => {

@@ -1,7 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import { createEngine, type Engine } from './engine';
-import { silentLogger } from '../logging/logger';
 import { dispatchCommand, errorReply } from './commands/command-dispatcher';
 import { CursorRegistry } from './commands/cursor-registry';
 import { decodeRequest, encodeReply, MessageFramer, ProtocolError } from './wire/wire-protocol';
@@ -33,7 +32,7 @@ export class EmbeddedMongoServer {
   private readonly sockets = new Set<Socket>();
   private timers: NodeJS.Timeout[] = [];
   private nextConnectionId = 1;
-  private logger: Logger = silentLogger();
+  private logger: Logger = pino({ level: 'silent' });
   port = 0;
   host = '127.0.0.1';
 
@@ -43,7 +42,7 @@ export class EmbeddedMongoServer {
 
   async start(options: EmbeddedMongoOptions = {}): Promise<this> {
     if (this.server) return this;
-    this.logger = (options.logger ?? silentLogger()).child({ component: 'embedded-mongo' });
+    this.logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'embedded-mongo' });
     this.host = options.host ?? '127.0.0.1';
     const engine = createEngine();
     if (options.dataDir) {

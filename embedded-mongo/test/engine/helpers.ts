@@ -1,4 +1,4 @@
-import { createEngine, EngineError, type Engine, type EngineCollection } from '../../../src/embedded/engine';
+import { createEngine, EngineError, type Engine, type EngineCollection } from '../../src/engine';
 
 export function freshCollection(name = 'c'): { engine: Engine; coll: EngineCollection } {
   const engine = createEngine();

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
-import { EmbeddedMongoServer } from '../../../src/embedded/server';
+import { EmbeddedMongoServer } from '../../src/server';
 import { acquireMongo } from '../../../src/devservers/mongo';
-import { waitFor } from '../../support/wait-for';
+import { waitFor } from '../../../test/support/wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
 

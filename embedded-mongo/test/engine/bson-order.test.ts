@@ -1,5 +1,5 @@
 import { Binary, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
-import { bsonEquals, compareBson } from '../../../src/embedded/engine';
+import { bsonEquals, compareBson } from '../../src/engine';
 
 describe('BSON comparison order', () => {
   it('orders types as MongoDB does', () => {

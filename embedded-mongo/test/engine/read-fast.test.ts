@@ -1,12 +1,12 @@
 import { Decimal128, Double, EJSON, Int32, Long, ObjectId } from 'bson';
-import type { Doc } from '../../../src/embedded/engine';
-import { compareBson } from '../../../src/embedded/engine/bson-order';
-import type { Collection } from '../../../src/embedded/engine/collection';
-import { pointHolders, scanIndex } from '../../../src/embedded/engine/index-scan';
-import { KeyBound } from '../../../src/embedded/engine/key-bound';
-import { OrderedIndex } from '../../../src/embedded/engine/ordered-index';
-import { project, projectWithMingo, topLevelProjection } from '../../../src/embedded/engine/projection';
-import { planQuery } from '../../../src/embedded/engine/query-planner';
+import type { Doc } from '../../src/engine';
+import { compareBson } from '../../src/engine/bson-order';
+import type { Collection } from '../../src/engine/collection';
+import { pointHolders, scanIndex } from '../../src/engine/index-scan';
+import { KeyBound } from '../../src/engine/key-bound';
+import { OrderedIndex } from '../../src/engine/ordered-index';
+import { project, projectWithMingo, topLevelProjection } from '../../src/engine/projection';
+import { planQuery } from '../../src/engine/query-planner';
 import { codeOf, freshCollection } from './helpers';
 
 /**
