@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync } from 'node:fs';
 import Redis from 'ioredis';
 import { JobStatus } from '../../src/domain/job-status';
 import type { QueueManager } from '../../src/manager/queue-manager';
@@ -76,6 +77,31 @@ describe('Redis up but refusing writes', () => {
       () => admin.call('REPLICAOF', '127.0.0.1', '1'),
       () => admin.call('REPLICAOF', 'NO', 'ONE'),
       /READONLY/,
+    );
+  }, 60_000);
+
+  it('MISCONF: a snapshot failed to save and the server stops writes', async () => {
+    // The server's working folder removed: its next snapshot cannot be written, and with
+    // stop-writes-on-bgsave-error (the default) every write is refused until one succeeds.
+    const dir = String(((await admin.config('GET', 'dir')) as string[])[1]);
+    await runsThroughRefusal(
+      'misconf',
+      async () => {
+        // Writes stop on a failed save only where snapshots are configured.
+        await admin.config('SET', 'save', '3600 1');
+        await admin.config('SET', 'stop-writes-on-bgsave-error', 'yes');
+        rmSync(dir, { recursive: true, force: true });
+        await admin.bgsave();
+        await waitFor(async () => /rdb_last_bgsave_status:err/.test(await admin.info('persistence')), 'the snapshot to fail');
+      },
+      async () => {
+        mkdirSync(dir, { recursive: true });
+        // The deleted folder stays the server's working directory, so no snapshot can succeed:
+        // the operator's other way out is to stop refusing writes on a failed save.
+        await admin.config('SET', 'stop-writes-on-bgsave-error', 'no');
+        await admin.config('SET', 'save', '');
+      },
+      /MISCONF/,
     );
   }, 60_000);
 
