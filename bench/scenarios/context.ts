@@ -67,6 +67,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchSett
 export interface MongoHandle {
   uri: string;
   kind: string;
+  /** The server's process, when it runs in one of its own (its CPU time is measured). */
+  pid?: number;
   stop(): Promise<void>;
 }
 

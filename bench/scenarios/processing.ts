@@ -6,6 +6,7 @@
 import type { BenchContext } from './context';
 import { bulkAddBull, bulkAddQueue } from './bulk-add';
 import { Countdown, nowMs, round } from './measure';
+import { CpuMeter } from './process-cpu';
 import { queueSide, type Scenario } from './scenario';
 import type { Figure } from '../report';
 
@@ -19,6 +20,8 @@ interface RunResult {
   jobsPerSecond: number;
   capped: boolean;
   preloadSeconds: number;
+  /** CPU µs per processed job over the processing window: self (the worker's process), each server, total. */
+  cpuMicrosPerJob: Record<string, number | null>;
 }
 
 async function queueRun(ctx: BenchContext, concurrency: number): Promise<RunResult> {
@@ -26,14 +29,17 @@ async function queueRun(ctx: BenchContext, concurrency: number): Promise<RunResu
   const manager = await ctx.newManager(`proc_c${concurrency}`);
   try {
     const preload = await bulkAddQueue(manager, ctx.settings.jobs, 90_000);
+    const meter = new CpuMeter({ redis: ctx.queueRedis.pid, mongodb: ctx.mongo?.pid });
+    const cpuBefore = meter.sample();
     const t0 = nowMs();
     const worker = await ctx.newWorker(manager, concurrency, 50);
     worker.events.on('completed', () => done.hit());
     const finished = await done.reach(preload.jobs, ctx.settings.runSeconds * 1000);
     const end = finished ? done.lastAt : nowMs();
+    const cpuMicrosPerJob = CpuMeter.perJob(cpuBefore, meter.sample(), done.count);
     await ctx.stopWorker(worker);
     const seconds = (end - t0) / 1000;
-    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds };
+    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds, cpuMicrosPerJob };
   } finally {
     await ctx.disposeManager(manager);
   }
@@ -45,17 +51,38 @@ async function bullRun(ctx: BenchContext, concurrency: number): Promise<RunResul
   try {
     await queue.waitUntilReady();
     const preload = await bulkAddBull(queue, ctx.settings.jobs, 90_000);
+    const meter = new CpuMeter({ redis: ctx.bullRedis.pid });
+    const cpuBefore = meter.sample();
     const t0 = nowMs();
     const worker = ctx.newBullWorker(queue, concurrency);
     worker.on('completed', () => done.hit());
     const finished = await done.reach(preload.jobs, ctx.settings.runSeconds * 1000);
     const end = finished ? done.lastAt : nowMs();
+    const cpuMicrosPerJob = CpuMeter.perJob(cpuBefore, meter.sample(), done.count);
     await ctx.stopBullWorker(worker);
     const seconds = (end - t0) / 1000;
-    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds };
+    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds, cpuMicrosPerJob };
   } finally {
     await ctx.disposeBullQueue(queue);
   }
+}
+
+/** Worker, Redis, MongoDB and total CPU per job, each side's own processes (BullMQ has no MongoDB). */
+function cpuFigures(concurrency: number, queue: RunResult | null, bullmq: RunResult): Figure[] {
+  const rows: Array<[string, string]> = [
+    ['self', 'worker process'],
+    ['redis', 'redis-server'],
+    ['mongodb', 'MongoDB server'],
+    ['total', 'total'],
+  ];
+  return rows.map(([key, label]) => ({
+    scenario: 'processing',
+    metric: `CPU µs/job, ${label}, concurrency ${concurrency}`,
+    unit: 'µs',
+    queue: queue?.cpuMicrosPerJob[key] ?? null,
+    bullmq: bullmq.cpuMicrosPerJob[key] ?? null,
+    better: 'lower' as const,
+  }));
 }
 
 export const processingScenario: Scenario = {
@@ -87,7 +114,7 @@ export const processingScenario: Scenario = {
           met: queue ? queue.jobsPerSecond >= TARGET_RATIO_C50 * bullmq.jobsPerSecond : null,
         };
       }
-      figures.push(figure);
+      figures.push(figure, ...cpuFigures(concurrency, queue, bullmq));
     }
     details.runs = runs;
     return { figures, details };

@@ -27,6 +27,11 @@ export class LocalRedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id while it runs (the benchmark reads its CPU time). */
+  get pid(): number | undefined {
+    return this.isRunning ? this.child?.pid : undefined;
+  }
+
   get isRunning(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
