@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { createEngine, type Engine } from './engine';
 import { dispatchCommand, errorReply } from './commands/command-dispatcher';
 import { CursorRegistry } from './commands/cursor-registry';
+import { BufferBudget, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CONNECTION_BUFFERED_BYTES } from './wire/buffer-budget';
 import { decodeRequest, encodeReply, MessageFramer, ProtocolError } from './wire/wire-protocol';
 import { ChangeLog } from './persistence/change-log';
 
@@ -16,7 +17,20 @@ export interface EmbeddedMongoOptions {
   cursorTimeoutMs?: number;
   /** Keep data in this folder across restarts (memory only when absent). */
   dataDir?: string;
+  /** Bytes of unfinished incoming messages held for all connections together (default 96 MB); the connection that would pass it is closed. */
+  maxBufferedBytes?: number;
+  /** Bytes of one connection's unfinished message (default 48 MB, MongoDB's maxMessageSizeBytes); also the reply backlog after which it is no longer read. */
+  maxConnectionBufferedBytes?: number;
   logger?: Logger;
+}
+
+export interface EmbeddedMongoStats {
+  connections: number;
+  /** Bytes of unfinished incoming messages held now, and the most held at once since start. */
+  bufferedBytes: number;
+  peakBufferedBytes: number;
+  /** Connections closed for passing a buffer bound. */
+  closedForBuffering: number;
 }
 
 /**
@@ -32,6 +46,8 @@ export class EmbeddedMongoServer {
   private readonly sockets = new Set<Socket>();
   private timers: NodeJS.Timeout[] = [];
   private nextConnectionId = 1;
+  private budget = new BufferBudget({ total: DEFAULT_MAX_BUFFERED_BYTES, perConnection: DEFAULT_MAX_CONNECTION_BUFFERED_BYTES });
+  private closedForBuffering = 0;
   private logger: Logger = pino({ level: 'silent' });
   port = 0;
   host = '127.0.0.1';
@@ -44,6 +60,11 @@ export class EmbeddedMongoServer {
     if (this.server) return this;
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'embedded-mongo' });
     this.host = options.host ?? '127.0.0.1';
+    this.budget = new BufferBudget({
+      total: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      perConnection: options.maxConnectionBufferedBytes ?? DEFAULT_MAX_CONNECTION_BUFFERED_BYTES,
+    });
+    this.closedForBuffering = 0;
     const engine = createEngine();
     if (options.dataDir) {
       this.changeLog = new ChangeLog(options.dataDir);
@@ -91,6 +112,11 @@ export class EmbeddedMongoServer {
     this.cursors?.clear();
   }
 
+  /** Connections and the memory held for their incoming messages. */
+  stats(): EmbeddedMongoStats {
+    return { connections: this.sockets.size, ...this.budget.usage, closedForBuffering: this.closedForBuffering };
+  }
+
   /** Applies TTL indexes now; returns how many documents expired. */
   sweepTtl(now = new Date()): number {
     return this.engine?.sweepTtl(now) ?? 0;
@@ -105,13 +131,34 @@ export class EmbeddedMongoServer {
     socket.setNoDelay(true);
     const framer = new MessageFramer();
     const context = { engine, cursors, connectionId: this.nextConnectionId++ };
+    const budget = this.budget;
+    const overBound = (reason: string) => {
+      this.closedForBuffering += 1;
+      this.logger.warn({ connectionId: context.connectionId, reason }, 'closing connection: buffer bound reached');
+      socket.destroy();
+    };
+    // Replies a client does not read stay in the socket: past the bound, stop reading its requests until it catches up.
+    socket.on('drain', () => socket.resume());
     socket.on('data', (chunk: Buffer) => {
+      const held = framer.bufferedBytes;
+      const refusal = budget.take(chunk.length);
+      if (refusal) {
+        overBound(refusal);
+        return;
+      }
       let messages: Buffer[];
       try {
         messages = framer.push(chunk);
       } catch (error) {
         this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed framing');
         socket.destroy();
+        return;
+      } finally {
+        budget.release(held + chunk.length - framer.bufferedBytes);
+      }
+      const tooMuch = budget.overConnectionLimit(framer.bufferedBytes);
+      if (tooMuch) {
+        overBound(tooMuch);
         return;
       }
       for (const message of messages) {
@@ -137,8 +184,12 @@ export class EmbeddedMongoServer {
           socket.write(encodeReply(request, errorReply(new ProtocolError(`reply could not be encoded: ${(error as Error).message}`))));
         }
       }
+      if (socket.writableLength > budget.limits.perConnection) socket.pause();
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      budget.release(framer.bufferedBytes);
+      this.sockets.delete(socket);
+    });
   }
 }
