@@ -31,6 +31,8 @@ export interface EmbeddedMongoStats {
   peakBufferedBytes: number;
   /** Connections closed for passing a buffer bound. */
   closedForBuffering: number;
+  /** Commands run since start, by name (`find`, `aggregate`, ...): what clients cost the server. */
+  commands: Record<string, number>;
 }
 
 /**
@@ -48,6 +50,7 @@ export class EmbeddedMongoServer {
   private nextConnectionId = 1;
   private budget = new BufferBudget({ total: DEFAULT_MAX_BUFFERED_BYTES, perConnection: DEFAULT_MAX_CONNECTION_BUFFERED_BYTES });
   private closedForBuffering = 0;
+  private commandCounts = new Map<string, number>();
   private logger: Logger = pino({ level: 'silent' });
   port = 0;
   host = '127.0.0.1';
@@ -65,6 +68,7 @@ export class EmbeddedMongoServer {
       perConnection: options.maxConnectionBufferedBytes ?? DEFAULT_MAX_CONNECTION_BUFFERED_BYTES,
     });
     this.closedForBuffering = 0;
+    this.commandCounts.clear();
     const engine = createEngine();
     if (options.dataDir) {
       this.changeLog = new ChangeLog(options.dataDir);
@@ -114,7 +118,7 @@ export class EmbeddedMongoServer {
 
   /** Connections and the memory held for their incoming messages. */
   stats(): EmbeddedMongoStats {
-    return { connections: this.sockets.size, ...this.budget.usage, closedForBuffering: this.closedForBuffering };
+    return { connections: this.sockets.size, ...this.budget.usage, closedForBuffering: this.closedForBuffering, commands: Object.fromEntries(this.commandCounts) };
   }
 
   /** Applies TTL indexes now; returns how many documents expired. */
@@ -171,6 +175,8 @@ export class EmbeddedMongoServer {
           socket.destroy();
           return;
         }
+        const name = Object.keys(request.command)[0] ?? '';
+        this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
         let reply;
         try {
           reply = dispatchCommand(request.command, context);

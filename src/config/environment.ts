@@ -49,8 +49,9 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'DLQ_CLEANUP_INTERVAL_MS', schema: int(1, 604_800_000), description: 'How often retention cleanup runs, in ms (dlq.cleanupInterval is in hours)', default: '86400000' },
   { name: 'DLQ_RETENTION_DAYS', schema: int(1, 3650), description: 'Days a DLQ entry is kept', default: '30' },
   { name: 'HTTP_PORT', schema: int(0, 65535), description: 'Port of the worker\'s HTTP server (health, metrics, admin API); 0 turns it off', default: '8080' },
-  { name: 'HTTP_HOST', schema: z.string().min(1), description: 'Address the HTTP server listens on', default: '0.0.0.0' },
+  { name: 'HTTP_HOST', schema: z.string().min(1), description: 'Address the HTTP server listens on; loopback by default, 0.0.0.0 in the container image and Kubernetes (probes and scrapes come from outside the pod)', default: '127.0.0.1' },
   { name: 'HEALTH_CHECK_ENABLED', schema: bool, description: 'Serve /health/worker and /health/queue on HTTP_PORT', default: 'true' },
+  { name: 'HEALTH_SNAPSHOT_MS', schema: int(0, 300_000), description: 'How long one reading of health and queue figures serves /health/queue and /metrics, in ms (0: read on every request)', default: '5000' },
   { name: 'METRICS_ENABLED', schema: bool, description: 'Serve /metrics (Prometheus) on HTTP_PORT', default: 'true' },
   { name: 'ADMIN_TOKENS', schema: z.string().regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(,[A-Za-z0-9_.@-]+:[^,:\s]{16,})*$/, 'name:token pairs separated by commas, tokens of 16+ characters'), description: 'Enables the admin API: name:token pairs; the name is the actor in audit entries (secret)', default: '' },
   { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), description: 'pino log level', default: 'info (debug when NODE_ENV=development)' },
@@ -71,7 +72,7 @@ export interface EnvironmentConfig {
   logLevel: string;
   /** NODE_ENV as given (undefined when unset). */
   nodeEnv: string | undefined;
-  http: { port: number; host: string; adminTokens: AdminToken[]; healthCheck: boolean; metrics: boolean };
+  http: { port: number; host: string; adminTokens: AdminToken[]; healthCheck: boolean; metrics: boolean; snapshotMaxAgeMs: number };
 }
 
 /** Two names of one setting (the documents use both): both set and different is an error. */
@@ -103,10 +104,11 @@ export function loadConfig(env: Env = process.env): EnvironmentConfig {
     nodeEnv: values.NODE_ENV,
     http: {
       port: values.HTTP_PORT ?? 8080,
-      host: values.HTTP_HOST ?? '0.0.0.0',
+      host: values.HTTP_HOST ?? '127.0.0.1',
       adminTokens: parseAdminTokens(values.ADMIN_TOKENS ?? ''),
       healthCheck: values.HEALTH_CHECK_ENABLED ?? true,
       metrics: values.METRICS_ENABLED ?? true,
+      snapshotMaxAgeMs: values.HEALTH_SNAPSHOT_MS ?? 5000,
     },
   };
 }
