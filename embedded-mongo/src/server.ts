@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createEngine, type Engine } from './engine';
 import { dispatchCommand, errorReply } from './commands/command-dispatcher';
+import type { CommandContext } from './commands/command-context';
 import { CursorRegistry } from './commands/cursor-registry';
 import { BufferBudget, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CONNECTION_BUFFERED_BYTES } from './wire/buffer-budget';
 import { decodeRequest, encodeReply, MessageFramer, ProtocolError } from './wire/wire-protocol';
@@ -31,6 +32,8 @@ export interface EmbeddedMongoStats {
   peakBufferedBytes: number;
   /** Connections closed for passing a buffer bound. */
   closedForBuffering: number;
+  /** Bytes of replies written but not yet taken by the clients' sockets. */
+  unsentReplyBytes: number;
   /** Commands run since start, by name (`find`, `aggregate`, ...): what clients cost the server. */
   commands: Record<string, number>;
 }
@@ -118,7 +121,8 @@ export class EmbeddedMongoServer {
 
   /** Connections and the memory held for their incoming messages. */
   stats(): EmbeddedMongoStats {
-    return { connections: this.sockets.size, ...this.budget.usage, closedForBuffering: this.closedForBuffering, commands: Object.fromEntries(this.commandCounts) };
+    const unsentReplyBytes = [...this.sockets].reduce((sum, socket) => sum + socket.writableLength, 0);
+    return { connections: this.sockets.size, ...this.budget.usage, unsentReplyBytes, closedForBuffering: this.closedForBuffering, commands: Object.fromEntries(this.commandCounts) };
   }
 
   /** Applies TTL indexes now; returns how many documents expired. */
@@ -134,15 +138,27 @@ export class EmbeddedMongoServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const framer = new MessageFramer();
-    const context = { engine, cursors, connectionId: this.nextConnectionId++ };
+    const context: CommandContext = { engine, cursors, connectionId: this.nextConnectionId++ };
     const budget = this.budget;
     const overBound = (reason: string) => {
       this.closedForBuffering += 1;
       this.logger.warn({ connectionId: context.connectionId, reason }, 'closing connection: buffer bound reached');
       socket.destroy();
     };
-    // Replies a client does not read stay in the socket: past the bound, stop reading its requests until it catches up.
-    socket.on('drain', () => socket.resume());
+    // Requests framed but not answered yet. Replies a client does not read stay in the socket:
+    // past the connection's bound, answering and reading stop until the client catches up.
+    const waiting: Buffer[] = [];
+    const answerWaiting = () => {
+      while (waiting.length > 0 && !socket.destroyed) {
+        if (socket.writableLength > budget.limits.perConnection) {
+          socket.pause();
+          return;
+        }
+        this.answer(waiting.shift() as Buffer, socket, context);
+      }
+      if (socket.isPaused() && !socket.destroyed) socket.resume();
+    };
+    socket.on('drain', answerWaiting);
     socket.on('data', (chunk: Buffer) => {
       const held = framer.bufferedBytes;
       const refusal = budget.take(chunk.length);
@@ -165,37 +181,41 @@ export class EmbeddedMongoServer {
         overBound(tooMuch);
         return;
       }
-      for (const message of messages) {
-        let request;
-        try {
-          request = decodeRequest(message);
-        } catch (error) {
-          // A message we cannot parse leaves the stream in an unknown state: close this connection only.
-          this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed message');
-          socket.destroy();
-          return;
-        }
-        const name = Object.keys(request.command)[0] ?? '';
-        this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
-        let reply;
-        try {
-          reply = dispatchCommand(request.command, context);
-        } catch (error) {
-          reply = errorReply(error);
-        }
-        if (request.noReply) continue;
-        try {
-          socket.write(encodeReply(request, reply));
-        } catch (error) {
-          socket.write(encodeReply(request, errorReply(new ProtocolError(`reply could not be encoded: ${(error as Error).message}`))));
-        }
-      }
-      if (socket.writableLength > budget.limits.perConnection) socket.pause();
+      waiting.push(...messages);
+      answerWaiting();
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       budget.release(framer.bufferedBytes);
+      waiting.length = 0;
       this.sockets.delete(socket);
     });
+  }
+
+  /** Runs one request and writes its reply; a message that cannot be decoded closes the connection. */
+  private answer(message: Buffer, socket: Socket, context: CommandContext): void {
+    let request;
+    try {
+      request = decodeRequest(message);
+    } catch (error) {
+      // A message we cannot parse leaves the stream in an unknown state: close this connection only.
+      this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed message');
+      socket.destroy();
+      return;
+    }
+    const name = Object.keys(request.command)[0] ?? '';
+    this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
+    let reply;
+    try {
+      reply = dispatchCommand(request.command, context);
+    } catch (error) {
+      reply = errorReply(error);
+    }
+    if (request.noReply) return;
+    try {
+      socket.write(encodeReply(request, reply));
+    } catch (error) {
+      socket.write(encodeReply(request, errorReply(new ProtocolError(`reply could not be encoded: ${(error as Error).message}`))));
+    }
   }
 }

@@ -1,9 +1,10 @@
 import { Socket } from 'node:net';
+import { serialize } from 'bson';
 import { MongoClient } from 'mongodb';
 import { EmbeddedMongoServer } from '../../src/server';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CONNECTION_BUFFERED_BYTES } from '../../src/wire/buffer-budget';
 import { MAX_MESSAGE_BYTES } from '../../src/wire/wire-protocol';
-import { waitFor } from '../../../test/support/wait-for';
+import { holdsThroughout, waitFor } from '../../../test/support/wait-for';
 
 const MB = 1024 * 1024;
 
@@ -37,6 +38,16 @@ class SlowSender {
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+/** One OP_MSG request. */
+function opMsg(body: Record<string, unknown>, requestId: number): Buffer {
+  const doc = serialize(body);
+  const header = Buffer.alloc(21);
+  header.writeInt32LE(21 + doc.length, 0);
+  header.writeInt32LE(requestId, 4);
+  header.writeInt32LE(2013, 12);
+  return Buffer.concat([header, doc]);
 }
 
 describe('embedded server: bounded buffers', () => {
@@ -91,6 +102,44 @@ describe('embedded server: bounded buffers', () => {
       await client.db('bounds').collection('big').insertOne({ big });
       expect((await client.db('bounds').collection('big').findOne({}))?.big).toHaveLength(4 * MB);
       await waitFor(() => server.stats().bufferedBytes === 0, 'the buffered bytes to be released', 5_000);
+    });
+  });
+
+  describe('with a client that sends requests and does not read the replies', () => {
+    const BOUND = 4 * MB;
+    const server = new EmbeddedMongoServer();
+    let client: MongoClient;
+    let reader: Socket | undefined;
+
+    beforeAll(async () => {
+      await server.start({ maxConnectionBufferedBytes: BOUND });
+      client = await new MongoClient(server.uri, { maxPoolSize: 1 }).connect();
+      await client.db('bounds').collection('big').insertOne({ _id: 1 as never, big: 'y'.repeat(MB) });
+    });
+    afterAll(async () => {
+      reader?.destroy();
+      await client.close();
+      await server.stop();
+    });
+
+    it('stops answering it once its unread replies pass the bound, and goes on when it reads', async () => {
+      const socket = new Socket();
+      reader = socket;
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.connect(server.port, '127.0.0.1', () => resolve()));
+      socket.pause();
+      const requests = 100; // 100 replies of 1 MB each: 25 times the bound.
+      socket.write(Buffer.concat(Array.from({ length: requests }, (_, i) => opMsg({ find: 'big', filter: {}, $db: 'bounds' }, i + 1))));
+      await waitFor(() => server.stats().unsentReplyBytes > BOUND, 'the unread replies to reach the bound');
+      // Held there: one reply past the bound at most (the kernel's socket buffers come on top, uncounted).
+      await holdsThroughout(() => server.stats().unsentReplyBytes <= BOUND + 1.1 * MB, 'unread replies within the bound', 300);
+      await client.db('bounds').command({ ping: 1 });
+      // Reading resumes the answers: every reply arrives.
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      socket.resume();
+      await waitFor(() => received >= requests * MB, 'all the replies', 20_000);
+      await waitFor(() => server.stats().unsentReplyBytes === 0, 'nothing left unsent');
     });
   });
 });
