@@ -1,12 +1,14 @@
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../src/errors';
+import { DEFAULT_JOB_FILES_BASE } from './private-folder';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const base = join(tmpdir(), 'queue-jobs');
+/** How the tables (and the README) name the default folders; resolved to DEFAULT_JOB_FILES_BASE when read. */
+const DOCUMENTED_BASE = '<tmpdir>/queue-jobs-<uid>';
+const base = (folder: string) => `${DOCUMENTED_BASE}/${folder}`;
 
 /**
  * The shipped job handlers' environment variables: one row each, with its default. Read at
@@ -15,20 +17,20 @@ const base = join(tmpdir(), 'queue-jobs');
 export const JOB_ENVIRONMENT_VARIABLES = [
   { name: 'SMTP_URL', schema: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://'), description: 'SMTP server for email_send (smtp://user:pass@host:port); unset: .eml files in OUTBOX_DIR', default: '' },
   { name: 'EMAIL_FROM', schema: z.string().min(3), description: 'Sender address of email_send', default: 'queue@localhost' },
-  { name: 'OUTBOX_DIR', schema: z.string().min(1), description: 'Where email_send writes .eml files when SMTP_URL is unset', default: join(base, 'outbox') },
-  { name: 'EMAIL_TEMPLATE_DIR', schema: z.string().min(1), description: 'Email templates (<name>.txt / <name>.html with {{variables}})', default: join(base, 'templates') },
-  { name: 'EMAIL_ATTACHMENT_DIR', schema: z.string().min(1), description: 'The only folder email attachments may come from', default: join(base, 'attachments') },
+  { name: 'OUTBOX_DIR', schema: z.string().min(1), description: 'Where email_send writes .eml files when SMTP_URL is unset', default: base('outbox') },
+  { name: 'EMAIL_TEMPLATE_DIR', schema: z.string().min(1), description: 'Email templates (<name>.txt / <name>.html with {{variables}})', default: base('templates') },
+  { name: 'EMAIL_ATTACHMENT_DIR', schema: z.string().min(1), description: 'The only folder email attachments may come from', default: base('attachments') },
   { name: 'NOTIFY_PUSH_URL', schema: z.string().url(), description: 'Push provider webhook for user_notification', default: '' },
   { name: 'NOTIFY_SMS_URL', schema: z.string().url(), description: 'SMS provider webhook for user_notification', default: '' },
   { name: 'NOTIFY_CONTACTS', schema: z.string().regex(/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.]+$/, 'must be collection:userField'), description: 'collection:userField where user_notification looks up a user\'s email, phone and deviceToken when the payload has none', default: '' },
   { name: 'NOTIFY_TIMEOUT_MS', schema: int(1, 120_000), description: 'Timeout of one provider call', default: '5000' },
-  { name: 'EXPORT_DIR', schema: z.string().min(1), description: 'Where data_export writes its files', default: join(base, 'exports') },
+  { name: 'EXPORT_DIR', schema: z.string().min(1), description: 'Where data_export writes its files', default: base('exports') },
   { name: 'EXPORT_COLLECTIONS', schema: list, description: 'Collections data_export may read (comma-separated)', default: '' },
   { name: 'GDPR_COLLECTIONS', schema: list, description: 'collection:userField pairs gathered by a gdpr export (comma-separated)', default: '' },
   { name: 'EXPORT_USER_COLLECTIONS', schema: list, description: 'collection:userField[:dateField] entries a user export (data_export with a userId) gathers (comma-separated)', default: '' },
   { name: 'EXPORT_TRANSACTION_COLLECTIONS', schema: list, description: 'collection:userField[:dateField] entries a user export adds with filters.includeTransactions (comma-separated)', default: '' },
-  { name: 'UPLOAD_DIR', schema: z.string().min(1), description: 'The only folder file_process reads from', default: join(base, 'uploads') },
-  { name: 'PROCESSED_DIR', schema: z.string().min(1), description: 'Where file_process writes', default: join(base, 'processed') },
+  { name: 'UPLOAD_DIR', schema: z.string().min(1), description: 'The only folder file_process reads from', default: base('uploads') },
+  { name: 'PROCESSED_DIR', schema: z.string().min(1), description: 'Where file_process writes', default: base('processed') },
   { name: 'CLEANUP_COMPLETED_AGE_HOURS', schema: int(1, 87_600), description: 'cleanup deletes completed jobs older than this', default: '24' },
   { name: 'CLEANUP_COMPLETED_KEEP', schema: int(0, 10_000_000), description: 'cleanup keeps at most this many completed jobs', default: '1000' },
   { name: 'CLEANUP_FAILED_AGE_DAYS', schema: int(1, 3650), description: 'cleanup deletes failed (dead-lettered) jobs older than this; their DLQ entries stay', default: '7' },
@@ -90,7 +92,8 @@ export function jobSettings(env: Record<string, string | undefined> = process.en
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const variable of JOB_ENVIRONMENT_VARIABLES) {
-    const raw = env[variable.name] === undefined || env[variable.name] === '' ? variable.default : env[variable.name];
+    const given = env[variable.name];
+    const raw = given === undefined || given === '' ? variable.default.replace(DOCUMENTED_BASE, DEFAULT_JOB_FILES_BASE) : given;
     if (raw === '') continue;
     const parsed = (variable.schema as z.ZodType).safeParse(raw);
     if (parsed.success) values[variable.name] = parsed.data;

@@ -2,7 +2,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createEngine, type Engine } from './engine';
 import { dispatchCommand, errorReply } from './commands/command-dispatcher';
+import type { CommandContext } from './commands/command-context';
 import { CursorRegistry } from './commands/cursor-registry';
+import { BufferBudget, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CONNECTION_BUFFERED_BYTES } from './wire/buffer-budget';
 import { decodeRequest, encodeReply, MessageFramer, ProtocolError } from './wire/wire-protocol';
 import { ChangeLog } from './persistence/change-log';
 
@@ -16,7 +18,24 @@ export interface EmbeddedMongoOptions {
   cursorTimeoutMs?: number;
   /** Keep data in this folder across restarts (memory only when absent). */
   dataDir?: string;
+  /** Bytes of unfinished incoming messages held for all connections together (default 96 MB); the connection that would pass it is closed. */
+  maxBufferedBytes?: number;
+  /** Bytes of one connection's unfinished message (default 48 MB, MongoDB's maxMessageSizeBytes); also the reply backlog after which it is no longer read. */
+  maxConnectionBufferedBytes?: number;
   logger?: Logger;
+}
+
+export interface EmbeddedMongoStats {
+  connections: number;
+  /** Bytes of unfinished incoming messages held now, and the most held at once since start. */
+  bufferedBytes: number;
+  peakBufferedBytes: number;
+  /** Connections closed for passing a buffer bound. */
+  closedForBuffering: number;
+  /** Bytes of replies written but not yet taken by the clients' sockets. */
+  unsentReplyBytes: number;
+  /** Commands run since start, by name (`find`, `aggregate`, ...): what clients cost the server. */
+  commands: Record<string, number>;
 }
 
 /**
@@ -32,6 +51,9 @@ export class EmbeddedMongoServer {
   private readonly sockets = new Set<Socket>();
   private timers: NodeJS.Timeout[] = [];
   private nextConnectionId = 1;
+  private budget = new BufferBudget({ total: DEFAULT_MAX_BUFFERED_BYTES, perConnection: DEFAULT_MAX_CONNECTION_BUFFERED_BYTES });
+  private closedForBuffering = 0;
+  private commandCounts = new Map<string, number>();
   private logger: Logger = pino({ level: 'silent' });
   port = 0;
   host = '127.0.0.1';
@@ -44,6 +66,12 @@ export class EmbeddedMongoServer {
     if (this.server) return this;
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'embedded-mongo' });
     this.host = options.host ?? '127.0.0.1';
+    this.budget = new BufferBudget({
+      total: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      perConnection: options.maxConnectionBufferedBytes ?? DEFAULT_MAX_CONNECTION_BUFFERED_BYTES,
+    });
+    this.closedForBuffering = 0;
+    this.commandCounts.clear();
     const engine = createEngine();
     if (options.dataDir) {
       this.changeLog = new ChangeLog(options.dataDir);
@@ -91,6 +119,12 @@ export class EmbeddedMongoServer {
     this.cursors?.clear();
   }
 
+  /** Connections and the memory held for their incoming messages. */
+  stats(): EmbeddedMongoStats {
+    const unsentReplyBytes = [...this.sockets].reduce((sum, socket) => sum + socket.writableLength, 0);
+    return { connections: this.sockets.size, ...this.budget.usage, unsentReplyBytes, closedForBuffering: this.closedForBuffering, commands: Object.fromEntries(this.commandCounts) };
+  }
+
   /** Applies TTL indexes now; returns how many documents expired. */
   sweepTtl(now = new Date()): number {
     return this.engine?.sweepTtl(now) ?? 0;
@@ -104,8 +138,34 @@ export class EmbeddedMongoServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const framer = new MessageFramer();
-    const context = { engine, cursors, connectionId: this.nextConnectionId++ };
+    const context: CommandContext = { engine, cursors, connectionId: this.nextConnectionId++ };
+    const budget = this.budget;
+    const overBound = (reason: string) => {
+      this.closedForBuffering += 1;
+      this.logger.warn({ connectionId: context.connectionId, reason }, 'closing connection: buffer bound reached');
+      socket.destroy();
+    };
+    // Requests framed but not answered yet. Replies a client does not read stay in the socket:
+    // past the connection's bound, answering and reading stop until the client catches up.
+    const waiting: Buffer[] = [];
+    const answerWaiting = () => {
+      while (waiting.length > 0 && !socket.destroyed) {
+        if (socket.writableLength > budget.limits.perConnection) {
+          socket.pause();
+          return;
+        }
+        this.answer(waiting.shift() as Buffer, socket, context);
+      }
+      if (socket.isPaused() && !socket.destroyed) socket.resume();
+    };
+    socket.on('drain', answerWaiting);
     socket.on('data', (chunk: Buffer) => {
+      const held = framer.bufferedBytes;
+      const refusal = budget.take(chunk.length);
+      if (refusal) {
+        overBound(refusal);
+        return;
+      }
       let messages: Buffer[];
       try {
         messages = framer.push(chunk);
@@ -113,32 +173,49 @@ export class EmbeddedMongoServer {
         this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed framing');
         socket.destroy();
         return;
+      } finally {
+        budget.release(held + chunk.length - framer.bufferedBytes);
       }
-      for (const message of messages) {
-        let request;
-        try {
-          request = decodeRequest(message);
-        } catch (error) {
-          // A message we cannot parse leaves the stream in an unknown state: close this connection only.
-          this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed message');
-          socket.destroy();
-          return;
-        }
-        let reply;
-        try {
-          reply = dispatchCommand(request.command, context);
-        } catch (error) {
-          reply = errorReply(error);
-        }
-        if (request.noReply) continue;
-        try {
-          socket.write(encodeReply(request, reply));
-        } catch (error) {
-          socket.write(encodeReply(request, errorReply(new ProtocolError(`reply could not be encoded: ${(error as Error).message}`))));
-        }
+      const tooMuch = budget.overConnectionLimit(framer.bufferedBytes);
+      if (tooMuch) {
+        overBound(tooMuch);
+        return;
       }
+      waiting.push(...messages);
+      answerWaiting();
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      budget.release(framer.bufferedBytes);
+      waiting.length = 0;
+      this.sockets.delete(socket);
+    });
+  }
+
+  /** Runs one request and writes its reply; a message that cannot be decoded closes the connection. */
+  private answer(message: Buffer, socket: Socket, context: CommandContext): void {
+    let request;
+    try {
+      request = decodeRequest(message);
+    } catch (error) {
+      // A message we cannot parse leaves the stream in an unknown state: close this connection only.
+      this.logger.debug({ err: (error as Error).message }, 'closing connection: malformed message');
+      socket.destroy();
+      return;
+    }
+    const name = Object.keys(request.command)[0] ?? '';
+    this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
+    let reply;
+    try {
+      reply = dispatchCommand(request.command, context);
+    } catch (error) {
+      reply = errorReply(error);
+    }
+    if (request.noReply) return;
+    try {
+      socket.write(encodeReply(request, reply));
+    } catch (error) {
+      socket.write(encodeReply(request, errorReply(new ProtocolError(`reply could not be encoded: ${(error as Error).message}`))));
+    }
   }
 }

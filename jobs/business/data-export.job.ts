@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
@@ -9,7 +8,7 @@ import { EJSON } from 'bson';
 import { z } from 'zod';
 import { defineJob, type JobContext } from '../../src/domain/job-definition';
 import { PermanentJobError } from '../../src/errors';
-import { folderPathSchema, pathInFolder } from '../confined-path';
+import { folderPathSchema, inFolder, openConfined } from '../confined-path';
 import { jobSettings, type JobSettings, type UserSource } from '../settings';
 import { exportFilterSchema, toMongoFilter } from './export-filter';
 import { dateCondition, parseDateRange, userExportFiltersSchema, type UserExportFilters } from './user-export-filters';
@@ -140,14 +139,14 @@ export const dataExportJob = defineJob({
   async handle(data, context) {
     const settings = jobSettings();
     const requested = data.outputPath ?? data.output ?? '';
-    const path = pathInFolder(settings.exportDir, requested);
-    await mkdir(dirname(path), { recursive: true });
     const db = context.services.mongo;
     const hash = createHash('sha256');
     let rows = 0;
+    let bytes = 0;
     const hashing = new Transform({
       transform(chunk: Buffer, _enc, done) {
         hash.update(chunk);
+        bytes += chunk.length;
         done(null, chunk);
       },
     });
@@ -176,19 +175,21 @@ export const dataExportJob = defineJob({
       columns = ['collection', 'document'];
     }
     const format = data.format;
+    // Opened once the request is known to be valid, so a refused export leaves no empty file behind.
+    const target = await openConfined(settings.exportDir, inFolder(requested), 'write');
+    const path = target.path;
     await pipeline(
       source,
       counter(context, total, () => (rows += 1)),
       serializer(format, columns),
       hashing,
-      createWriteStream(path),
+      target.handle.createWriteStream(),
       { signal: context.signal },
     ).catch((error: unknown) => {
       // The abort's reason (timeout, shutdown) says more than the stream's AbortError.
       throw context.signal.aborted ? context.signal.reason : error;
     });
-    const { size } = await stat(path);
     await context.reportProgress(100);
-    return { file: path, relativePath: relative(settings.exportDir, path), format, rows, bytes: size, sha256: hash.digest('hex'), ...(collections ? { collections } : {}) };
+    return { file: path, relativePath: relative(await realpath(settings.exportDir), path), format, rows, bytes, sha256: hash.digest('hex'), ...(collections ? { collections } : {}) };
   },
 });

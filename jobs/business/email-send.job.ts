@@ -1,10 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { PermanentJobError, RetryJobError } from '../../src/errors';
-import { confinedPath } from '../confined-path';
+import { readConfined, writeConfined } from '../confined-path';
 import { jobSettings } from '../settings';
 import { escapeHtml, fillTemplate, findTemplate } from './email-template';
 
@@ -72,7 +71,16 @@ export const emailSendJob = defineJob({
         context.logger.warn({ template: data.template, templateDir: settings.templateDir }, 'email template not found; sending the payload body');
       }
     }
-    const attachments = data.attachments.map((a) => ({ path: confinedPath(settings.attachmentDir, a.path), filename: a.filename }));
+    // Read through the confined open (never handed to nodemailer as a path it would open itself).
+    const attachments = await Promise.all(
+      data.attachments.map(async (a) => {
+        const file = await readConfined(settings.attachmentDir, a.path).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') throw new PermanentJobError(`attachment ${a.path} does not exist in EMAIL_ATTACHMENT_DIR ${settings.attachmentDir}`, 'ATTACHMENT_NOT_FOUND');
+          throw error;
+        });
+        return { content: file.content, filename: a.filename ?? basename(file.path) };
+      }),
+    );
     const message = { from: settings.emailFrom, to: data.to, cc: data.cc, bcc: data.bcc, replyTo: data.replyTo, subject: data.subject, text, html, attachments };
     await context.reportProgress(20);
     if (context.signal.aborted) throw context.signal.reason;
@@ -82,9 +90,7 @@ export const emailSendJob = defineJob({
       const info = await transport.sendMail(message).catch((error: unknown) => {
         throw classify(error);
       });
-      await mkdir(settings.outboxDir, { recursive: true });
-      const file = join(settings.outboxDir, `${context.jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.eml`);
-      await writeFile(file, info.message as Buffer);
+      const file = await writeConfined(settings.outboxDir, `${context.jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.eml`, info.message as Buffer);
       await context.reportProgress(100);
       return { delivered: 'outbox', file, messageId: info.messageId, template };
     }

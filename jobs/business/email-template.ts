@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { PermanentJobError } from '../../src/errors';
-import { confinedPath } from '../confined-path';
+import { readConfined } from '../confined-path';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g;
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -29,10 +28,14 @@ export function fillTemplate(text: string, variables: Record<string, string | nu
 
 /** Loads `<name>.txt` and/or `<name>.html` from the template folder; undefined when neither exists. */
 export async function findTemplate(dir: string, name: string): Promise<{ text?: string; html?: string } | undefined> {
-  const read = (ext: string) => readFile(confinedPath(dir, `${name}.${ext}`), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+  const read = (ext: string) =>
+    readConfined(dir, `${name}.${ext}`).then(
+      ({ content }) => content.toString('utf8'),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      },
+    );
   const [text, html] = await Promise.all([read('txt'), read('html')]);
   return text === undefined && html === undefined ? undefined : { text, html };
 }

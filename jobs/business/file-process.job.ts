@@ -1,13 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { PermanentJobError } from '../../src/errors';
-import { folderPathSchema, pathInFolder } from '../confined-path';
+import { folderPathSchema, inFolder, openConfined, writeConfined, type ConfinedFile } from '../confined-path';
 import { jobSettings } from '../settings';
 
 const dimension = z.number().int().positive().max(20_000);
@@ -121,25 +119,32 @@ export const fileProcessJob = defineJob({
   async handle(data, context) {
     const settings = jobSettings();
     const request = fileRequest(data);
-    const input = pathInFolder(settings.uploadDir, request.input);
-    const output = pathInFolder(settings.processedDir, request.output);
-    const inputStat = await stat(input).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new PermanentJobError(`input file ${request.input} does not exist (looked at ${input}, inside UPLOAD_DIR)`, 'INPUT_NOT_FOUND');
+    const source: ConfinedFile = await openConfined(settings.uploadDir, inFolder(request.input), 'read').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new PermanentJobError(`input file ${request.input} does not exist (looked inside UPLOAD_DIR ${settings.uploadDir})`, 'INPUT_NOT_FOUND');
       throw error;
     });
-    await mkdir(dirname(output), { recursive: true });
+    const input = source.path;
+    const inputBytes = (await source.handle.stat()).size;
     await context.reportProgress(10);
-    const done = { operation: request.operation, ...(request.fileId === undefined ? {} : { fileId: request.fileId }), input, output };
+    const result = { operation: request.operation, ...(request.fileId === undefined ? {} : { fileId: request.fileId }), input };
     if (request.operation === 'gzip') {
-      await pipeline(createReadStream(input), createGzip(), createWriteStream(output), { signal: context.signal }).catch((error: unknown) => {
+      const target = await openConfined(settings.processedDir, inFolder(request.output), 'write').catch(async (error: unknown) => {
+        await source.handle.close();
+        throw error;
+      });
+      let outputBytes = 0;
+      const counted = target.handle.createWriteStream();
+      counted.on('finish', () => (outputBytes = counted.bytesWritten));
+      await pipeline(source.handle.createReadStream(), createGzip(), counted, { signal: context.signal }).catch((error: unknown) => {
         throw context.signal.aborted ? context.signal.reason : error;
       });
-      const { size } = await stat(output);
       await context.reportProgress(100);
-      return { ...done, inputBytes: inputStat.size, outputBytes: size };
+      return { ...result, output: target.path, inputBytes, outputBytes };
     }
+    // sharp reads the opened file's bytes, never the path again (a path could be swapped after the check).
+    const bytes = await source.handle.readFile().finally(() => source.handle.close());
     try {
-      let image = sharp(input, { failOn: 'error' });
+      let image = sharp(bytes, { failOn: 'error' });
       switch (request.operation) {
         case 'resize':
           image = image.resize({ width: request.width, height: request.height, fit: request.fit });
@@ -155,7 +160,7 @@ export const fileProcessJob = defineJob({
           break;
       }
       // The encoder the output gets: the asked format, else the output's extension, else the input's own.
-      const format = request.format ?? EXTENSION_FORMATS[extname(output).toLowerCase()];
+      const format = request.format ?? EXTENSION_FORMATS[extname(request.output).toLowerCase()];
       if (format !== undefined) image = image.toFormat(format, request.quality === undefined ? {} : { quality: request.quality });
       else if (request.quality !== undefined) {
         const inputFormat = (await image.metadata()).format;
@@ -165,9 +170,10 @@ export const fileProcessJob = defineJob({
         image = image.toFormat(inputFormat as ImageFormat, { quality: request.quality });
       }
       if (context.signal.aborted) throw context.signal.reason;
-      const info = await image.toFile(output);
+      const { data: encoded, info } = await image.toBuffer({ resolveWithObject: true });
+      const output = await writeConfined(settings.processedDir, inFolder(request.output), encoded);
       await context.reportProgress(100);
-      return { ...done, format: info.format, width: info.width, height: info.height, quality: request.quality, inputBytes: inputStat.size, outputBytes: info.size };
+      return { ...result, output, format: info.format, width: info.width, height: info.height, quality: request.quality, inputBytes, outputBytes: info.size };
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason;
       if (error instanceof PermanentJobError) throw error;

@@ -1,6 +1,7 @@
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/queue-config';
+import { redisConnectionOptions } from './redis-options';
 
 /**
  * A client for the queue's Redis. Commands fail fast while Redis is unreachable
@@ -8,10 +9,7 @@ import type { QueueConfig } from '../config/queue-config';
  */
 export function createRedisClient(config: QueueConfig['redis'], logger: Logger, role: string, extra: RedisOptions = {}): Redis {
   const client = new Redis({
-    host: config.host,
-    port: config.port,
-    password: config.password,
-    db: config.db,
+    ...redisConnectionOptions(config),
     connectionName: `queue-${role}`,
     lazyConnect: true,
     enableOfflineQueue: false,

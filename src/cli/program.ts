@@ -18,8 +18,8 @@ interface GlobalOptions {
 
 const ENVIRONMENT_HELP = `
 Connection settings come from the same environment variables as the worker:
-  MONGO_URI (required), MONGO_DB_NAME, REDIS_URL or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD,
-  QUEUE_REDIS_DB, QUEUE_NAME, QUEUE_NAMESPACE. QUEUE_ADMIN names you in audit entries.
+  MONGO_URI (required), MONGO_DB_NAME, REDIS_URL (rediss:// for TLS) or REDIS_HOST/REDIS_PORT/
+  REDIS_USERNAME/REDIS_PASSWORD/REDIS_TLS*, QUEUE_REDIS_*, QUEUE_NAME, QUEUE_NAMESPACE. QUEUE_ADMIN names you in audit entries.
 Exit codes: 0 ok, 1 the command failed, 2 it was called wrongly.`;
 
 /** The whole command tree. Errors are thrown, never turned into process.exit here (main decides). */

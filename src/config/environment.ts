@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { redisInput } from './redis-environment';
 import { resolveQueueConfig, type QueueConfig, type QueueConfigInput } from './queue-config';
 
 /** process.env, or an application's validated environment object (numbers and booleans allowed). */
@@ -20,14 +21,27 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'NODE_ENV', schema: z.string().min(1), description: 'Application environment; "development" makes debug the default LOG_LEVEL', default: '' },
   { name: 'MONGO_URI', schema: z.string().min(1), description: 'MongoDB connection string (required for workers; mongodb.connectionString falls back to it)', default: '' },
   { name: 'MONGO_DB_NAME', schema: z.string().min(1), description: 'Database name; else the one in MONGO_URI, else "queue"', default: '' },
-  { name: 'REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'), description: 'Redis URL (redis://[:password@]host:port); an alternative to REDIS_HOST/PORT/PASSWORD', default: '' },
+  { name: 'REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'), description: 'Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); the REDIS_* variables below win over its parts', default: '' },
   { name: 'REDIS_HOST', schema: z.string().min(1), description: 'Redis host', default: '127.0.0.1' },
   { name: 'REDIS_PORT', schema: int(1, 65535), description: 'Redis port', default: '6379' },
+  { name: 'REDIS_USERNAME', schema: z.string().min(1), description: 'Redis ACL user (Redis 6+); unset: the default user', default: '' },
   { name: 'REDIS_PASSWORD', schema: z.string(), description: 'Redis password', default: '' },
+  { name: 'REDIS_TLS', schema: bool, description: 'TLS to Redis, verified with the system CAs unless REDIS_TLS_CA_FILE is set (on with rediss:// or a TLS file)', default: 'false' },
+  { name: 'REDIS_TLS_CA_FILE', schema: z.string().min(1), description: 'PEM file of the CA that signed the Redis server\'s certificate', default: '' },
+  { name: 'REDIS_TLS_CERT_FILE', schema: z.string().min(1), description: 'PEM client certificate, for a Redis that asks for one (with REDIS_TLS_KEY_FILE)', default: '' },
+  { name: 'REDIS_TLS_KEY_FILE', schema: z.string().min(1), description: 'PEM key of the client certificate (secret)', default: '' },
+  { name: 'REDIS_TLS_SERVERNAME', schema: z.string().min(1), description: 'Name the Redis certificate is checked against (and SNI); default: the host', default: '' },
+  { name: 'QUEUE_REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'), description: 'Redis URL for the queue only (overrides REDIS_URL; the QUEUE_REDIS_* variables win over its parts)', default: '' },
   { name: 'QUEUE_REDIS_HOST', schema: z.string().min(1), description: 'Redis host for the queue only (overrides REDIS_HOST)', default: '' },
   { name: 'QUEUE_REDIS_PORT', schema: int(1, 65535), description: 'Redis port for the queue only', default: '' },
+  { name: 'QUEUE_REDIS_USERNAME', schema: z.string().min(1), description: 'Redis ACL user for the queue only', default: '' },
   { name: 'QUEUE_REDIS_PASSWORD', schema: z.string(), description: 'Redis password for the queue only', default: '' },
-  { name: 'QUEUE_REDIS_DB', schema: int(0, 15), description: 'Redis logical database of the queue', default: '1' },
+  { name: 'QUEUE_REDIS_DB', schema: int(0, 15), description: 'Redis logical database of the queue (else the path of QUEUE_REDIS_URL or REDIS_URL)', default: '1' },
+  { name: 'QUEUE_REDIS_TLS', schema: bool, description: 'TLS for the queue\'s Redis only (overrides REDIS_TLS)', default: '' },
+  { name: 'QUEUE_REDIS_TLS_CA_FILE', schema: z.string().min(1), description: 'CA file for the queue\'s Redis only', default: '' },
+  { name: 'QUEUE_REDIS_TLS_CERT_FILE', schema: z.string().min(1), description: 'Client certificate for the queue\'s Redis only', default: '' },
+  { name: 'QUEUE_REDIS_TLS_KEY_FILE', schema: z.string().min(1), description: 'Client certificate key for the queue\'s Redis only (secret)', default: '' },
+  { name: 'QUEUE_REDIS_TLS_SERVERNAME', schema: z.string().min(1), description: 'Certificate name for the queue\'s Redis only', default: '' },
   { name: 'QUEUE_NAME', schema: z.string().min(1), description: 'Queue name', default: 'default' },
   { name: 'QUEUE_NAMESPACE', schema: z.string().min(1), description: 'Prefix of every Redis key', default: 'queue' },
   { name: 'WORKER_ID', schema: z.string().min(1).max(200), description: 'Worker identity in leases and audit entries', default: '<hostname>-<pid>' },
@@ -49,8 +63,9 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'DLQ_CLEANUP_INTERVAL_MS', schema: int(1, 604_800_000), description: 'How often retention cleanup runs, in ms (dlq.cleanupInterval is in hours)', default: '86400000' },
   { name: 'DLQ_RETENTION_DAYS', schema: int(1, 3650), description: 'Days a DLQ entry is kept', default: '30' },
   { name: 'HTTP_PORT', schema: int(0, 65535), description: 'Port of the worker\'s HTTP server (health, metrics, admin API); 0 turns it off', default: '8080' },
-  { name: 'HTTP_HOST', schema: z.string().min(1), description: 'Address the HTTP server listens on', default: '0.0.0.0' },
+  { name: 'HTTP_HOST', schema: z.string().min(1), description: 'Address the HTTP server listens on; loopback by default, 0.0.0.0 in the container image and Kubernetes (probes and scrapes come from outside the pod)', default: '127.0.0.1' },
   { name: 'HEALTH_CHECK_ENABLED', schema: bool, description: 'Serve /health/worker and /health/queue on HTTP_PORT', default: 'true' },
+  { name: 'HEALTH_SNAPSHOT_MS', schema: int(0, 300_000), description: 'How long one reading of health and queue figures serves /health/queue and /metrics, in ms (0: read on every request)', default: '5000' },
   { name: 'METRICS_ENABLED', schema: bool, description: 'Serve /metrics (Prometheus) on HTTP_PORT', default: 'true' },
   { name: 'ADMIN_TOKENS', schema: z.string().regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(,[A-Za-z0-9_.@-]+:[^,:\s]{16,})*$/, 'name:token pairs separated by commas, tokens of 16+ characters'), description: 'Enables the admin API: name:token pairs; the name is the actor in audit entries (secret)', default: '' },
   { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), description: 'pino log level', default: 'info (debug when NODE_ENV=development)' },
@@ -71,7 +86,7 @@ export interface EnvironmentConfig {
   logLevel: string;
   /** NODE_ENV as given (undefined when unset). */
   nodeEnv: string | undefined;
-  http: { port: number; host: string; adminTokens: AdminToken[]; healthCheck: boolean; metrics: boolean };
+  http: { port: number; host: string; adminTokens: AdminToken[]; healthCheck: boolean; metrics: boolean; snapshotMaxAgeMs: number };
 }
 
 /** Two names of one setting (the documents use both): both set and different is an error. */
@@ -103,25 +118,46 @@ export function loadConfig(env: Env = process.env): EnvironmentConfig {
     nodeEnv: values.NODE_ENV,
     http: {
       port: values.HTTP_PORT ?? 8080,
-      host: values.HTTP_HOST ?? '0.0.0.0',
+      host: values.HTTP_HOST ?? '127.0.0.1',
       adminTokens: parseAdminTokens(values.ADMIN_TOKENS ?? ''),
       healthCheck: values.HEALTH_CHECK_ENABLED ?? true,
       metrics: values.METRICS_ENABLED ?? true,
+      snapshotMaxAgeMs: values.HEALTH_SNAPSHOT_MS ?? 5000,
     },
   };
 }
 
 function queueInput(values: VariableValues): QueueConfigInput {
-  const fromUrl = values.REDIS_URL ? parseRedisUrl(values.REDIS_URL) : {};
   return {
     name: values.QUEUE_NAME,
     mongodb: { connectionString: values.MONGO_URI, dbName: values.MONGO_DB_NAME },
-    redis: {
-      host: values.QUEUE_REDIS_HOST ?? values.REDIS_HOST ?? fromUrl.host,
-      port: values.QUEUE_REDIS_PORT ?? values.REDIS_PORT ?? fromUrl.port,
-      password: values.QUEUE_REDIS_PASSWORD ?? values.REDIS_PASSWORD ?? fromUrl.password,
-      db: values.QUEUE_REDIS_DB,
-    },
+    redis: redisInput(
+      {
+        url: values.REDIS_URL,
+        host: values.REDIS_HOST,
+        port: values.REDIS_PORT,
+        username: values.REDIS_USERNAME,
+        password: values.REDIS_PASSWORD,
+        tls: values.REDIS_TLS,
+        tlsCaFile: values.REDIS_TLS_CA_FILE,
+        tlsCertFile: values.REDIS_TLS_CERT_FILE,
+        tlsKeyFile: values.REDIS_TLS_KEY_FILE,
+        tlsServername: values.REDIS_TLS_SERVERNAME,
+      },
+      {
+        url: values.QUEUE_REDIS_URL,
+        host: values.QUEUE_REDIS_HOST,
+        port: values.QUEUE_REDIS_PORT,
+        username: values.QUEUE_REDIS_USERNAME,
+        password: values.QUEUE_REDIS_PASSWORD,
+        db: values.QUEUE_REDIS_DB,
+        tls: values.QUEUE_REDIS_TLS,
+        tlsCaFile: values.QUEUE_REDIS_TLS_CA_FILE,
+        tlsCertFile: values.QUEUE_REDIS_TLS_CERT_FILE,
+        tlsKeyFile: values.QUEUE_REDIS_TLS_KEY_FILE,
+        tlsServername: values.QUEUE_REDIS_TLS_SERVERNAME,
+      },
+    ),
     batch: {
       size: values.QUEUE_BATCH_SIZE ?? values.WORKER_BATCH_SIZE,
       ttl: values.QUEUE_BATCH_TTL_MS === undefined ? undefined : values.QUEUE_BATCH_TTL_MS / MS_PER_SECOND,
@@ -187,13 +223,4 @@ function parseVariables(env: Env): VariableValues {
 
 function redactIfSecret(name: VariableName, raw: string): string {
   return /PASSWORD|URI|URL|TOKEN/.test(name) ? '[redacted]' : raw;
-}
-
-function parseRedisUrl(url: string): { host?: string; port?: number; password?: string } {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname || undefined,
-    port: parsed.port ? Number(parsed.port) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-  };
 }

@@ -11,6 +11,25 @@ const wholeNumber = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max));
 /** An empty password (REDIS_PASSWORD= in an env file) means none. */
 const optionalSecret = z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().optional());
+/** TLS to Redis: `true` (system CAs) or the files and name to use; `false` or absent: plain TCP. */
+const redisTls = z
+  .union([
+    z.boolean(),
+    z
+      .object({
+        /** PEM file of the CA(s) that signed the server's certificate; default: the system's CAs. */
+        caFile: z.string().min(1).optional(),
+        /** PEM client certificate and its key, for servers that ask for one (tls-auth-clients). */
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+        /** Name the server's certificate is checked against (SNI too); default: the host. */
+        servername: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'give certFile and keyFile together (a client certificate needs its key)' }),
+  ])
+  .optional()
+  .transform((t) => (t === true ? {} : t === false ? undefined : t));
 const mongoUri = z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://');
 
 const MONGODB_REQUIRED =
@@ -84,7 +103,11 @@ export const queueConfigSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         /** Default 6379. */
         port: wholeNumber(1, 65535).default(6379),
+        /** ACL user (Redis 6+), with `password`; unset: the default user. */
+        username: optionalSecret,
         password: optionalSecret,
+        /** TLS (rediss://, REDIS_TLS=true): `true` for the system's CAs, or `{ caFile, certFile, keyFile, servername }`. Default off. */
+        tls: redisTls,
         /** Dedicated logical database for the queue (QUEUE_REDIS_DB). Default 1. */
         db: wholeNumber(0, 15).default(1),
         /** Milliseconds a command may wait before the system treats Redis as down. Default 2000. */

@@ -23,6 +23,9 @@ export class LocalRedisServer {
   private dir: string | undefined;
   port = 0;
 
+  /** `extraArgs` go after the defaults (redis-server lets a later option win): TLS ports, ACL users, ... */
+  constructor(private readonly extraArgs: readonly string[] = []) {}
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -46,7 +49,7 @@ export class LocalRedisServer {
     this.dir ??= mkdtempSync(join(tmpdir(), 'queue-redis-'));
     const child = spawn(
       binary,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no', '--loglevel', 'warning'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no', '--loglevel', 'warning', ...this.extraArgs],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;

@@ -3,11 +3,16 @@ import type { Logger } from 'pino';
 import type { AdminToken } from '../config/environment';
 import type { QueueManager } from '../manager/queue-manager';
 import { QueueMetrics } from '../metrics/queue-metrics';
+import { QueueSnapshot } from '../metrics/queue-snapshot';
 import type { QueueWorker } from '../worker/queue-worker';
 import { adminGuard } from './admin-auth';
 import { registerAdminDlqRoutes } from './admin-dlq-routes';
 import { registerAdminJobRoutes } from './admin-job-routes';
 import { registerHealthRoutes } from './health-routes';
+import { registerWorkerDetailRoute } from './worker-detail-route';
+
+/** Loopback unless told otherwise (HTTP_HOST): see the README's "Bind address". */
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
 
 /** Worker events that prove its loop and its jobs are moving. */
 const PROGRESS_EVENTS = ['completed', 'failed', 'leaseExtended', 'fenced', 'returned'] as const;
@@ -23,6 +28,8 @@ export interface HttpServerOptions {
   healthCheck?: boolean;
   /** Serve /metrics (METRICS_ENABLED). Default true. */
   metrics?: boolean;
+  /** Milliseconds a reading of health and queue figures serves /health/queue and /metrics before it is read again (HEALTH_SNAPSHOT_MS). Default 5000. */
+  snapshotMaxAgeMs?: number;
 }
 
 export interface QueueHttpServer {
@@ -37,7 +44,8 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   const { manager, worker } = options;
   const app = Fastify({ logger: false });
   const log = options.logger.child({ component: 'http' });
-  const metrics = new QueueMetrics(manager);
+  const snapshot = new QueueSnapshot(manager, options.snapshotMaxAgeMs);
+  const metrics = new QueueMetrics(snapshot);
   // Starts the stall window at creation: a worker gets one window to show its first progress.
   let lastEventAt = Date.now();
   const detach: Array<() => void> = [];
@@ -56,7 +64,7 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   const { pollInterval, heartbeatInterval } = manager.config.worker;
   const stallMs = options.livenessStallMs ?? Math.max(30_000, pollInterval * 6, heartbeatInterval * 3, manager.config.mongodb.serverSelectionTimeoutMs * 3);
   if (options.healthCheck ?? true) {
-    registerHealthRoutes(app, manager, worker, {
+    registerHealthRoutes(app, snapshot, worker, {
       stallMs,
       lastProgressAt: () => Math.max(lastEventAt, worker?.getStats().lastActivityAt?.getTime() ?? 0),
     });
@@ -69,6 +77,7 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
       admin.addHook('onRequest', adminGuard(tokens));
       registerAdminJobRoutes(admin, manager);
       registerAdminDlqRoutes(admin, manager);
+      registerWorkerDetailRoute(admin, worker);
     });
   }
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}` }));
@@ -84,7 +93,7 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   return {
     app,
     metrics,
-    async listen(port: number, host = '0.0.0.0') {
+    async listen(port: number, host = DEFAULT_HTTP_HOST) {
       const url = await app.listen({ port, host });
       log.info({ url, admin: tokens.length > 0 }, 'http server listening');
       return url;

@@ -2,18 +2,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { ALL_JOB_STATUSES } from '../domain/job-status';
 import { BANDS_IN_ORDER } from '../domain/priority-band';
 import { DlqSeverity } from '../domain/dlq-record';
-import type { QueueManager } from '../manager/queue-manager';
 import type { QueueWorker } from '../worker/queue-worker';
 import type { WorkerEventMap } from '../worker/worker-events';
-import { readWithin } from './bounded-read';
-
-/** Each scrape-time read (health pings, stats aggregations) gets this long; Prometheus' own scrape timeout is 10 s by default. */
-const SCRAPE_READ_MS = 2_000;
+import type { QueueSnapshot } from './queue-snapshot';
 
 /**
  * The Prometheus metrics of one worker process, in a registry of its own (several servers can
- * live in one process, as in tests). Counters follow the worker's events; gauges are read from
- * MongoDB and Redis at scrape time.
+ * live in one process, as in tests). Counters follow the worker's events; gauges come from the
+ * shared snapshot of MongoDB and Redis (read at most once per its max age, whoever scrapes).
  */
 export class QueueMetrics {
   readonly registry = new Registry();
@@ -29,7 +25,7 @@ export class QueueMetrics {
   readonly leaseExtensions: Counter;
   readonly fenced: Counter;
 
-  constructor(private readonly manager: QueueManager) {
+  constructor(private readonly snapshot: QueueSnapshot) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.jobs = new Gauge({ name: 'queue_jobs', help: 'Jobs by status and priority band', labelNames: ['status', 'band'], registers });
@@ -80,14 +76,10 @@ export class QueueMetrics {
    * the figures that need MongoDB are left out (not kept stale); a slow read never holds up a scrape.
    */
   async render(): Promise<string> {
-    const health = await readWithin(() => this.manager.checkHealth(), SCRAPE_READ_MS);
-    const mongoUp = health?.mongodb.status === 'connected';
-    this.mongoUp.set(mongoUp ? 1 : 0);
+    const { health, queue: stats, dlq } = await this.snapshot.read();
+    this.mongoUp.set(health?.mongodb.status === 'connected' ? 1 : 0);
     this.redisUp.set(health?.redis.status === 'connected' ? 1 : 0);
     if (health) this.hitRate.set(health.cache.hitRate);
-    const [stats, dlq] = mongoUp
-      ? await Promise.all([readWithin(() => this.manager.getQueueStats(), SCRAPE_READ_MS), readWithin(() => this.manager.getDLQStats(), SCRAPE_READ_MS)])
-      : [undefined, undefined];
     this.jobs.reset();
     this.oldestReady.reset();
     if (stats) {

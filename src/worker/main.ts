@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   await worker.start();
   if (env.http.port > 0) {
-    http = createHttpServer({ manager, worker, logger, adminTokens: env.http.adminTokens, healthCheck: env.http.healthCheck, metrics: env.http.metrics });
+    http = createHttpServer({ manager, worker, logger, adminTokens: env.http.adminTokens, healthCheck: env.http.healthCheck, metrics: env.http.metrics, snapshotMaxAgeMs: env.http.snapshotMaxAgeMs });
     try {
       await http.listen(env.http.port, env.http.host);
     } catch (error) {

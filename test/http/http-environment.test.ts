@@ -4,16 +4,17 @@ import { ConfigError } from '../../src/errors';
 describe('HTTP settings from the environment', () => {
   const base = { MONGO_URI: 'mongodb://127.0.0.1:27017/queue' };
 
-  it('defaults to port 8080 on every interface, without the admin API', () => {
-    expect(loadConfig(base).http).toEqual({ port: 8080, host: '0.0.0.0', adminTokens: [], healthCheck: true, metrics: true });
+  it('defaults to port 8080 on loopback only, without the admin API, with a 5 s health snapshot', () => {
+    expect(loadConfig(base).http).toEqual({ port: 8080, host: '127.0.0.1', adminTokens: [], healthCheck: true, metrics: true, snapshotMaxAgeMs: 5000 });
     expect(ENVIRONMENT_VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['HTTP_PORT', 'HTTP_HOST', 'ADMIN_TOKENS']));
   });
 
   it('reads the port (0 turns the server off), the host and the named tokens', () => {
-    const config = loadConfig({ ...base, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ADMIN_TOKENS: 'alice:0123456789abcdef,ci-bot:fedcba9876543210xyz' });
+    const config = loadConfig({ ...base, HTTP_PORT: '0', HTTP_HOST: '0.0.0.0', HEALTH_SNAPSHOT_MS: '1000', ADMIN_TOKENS: 'alice:0123456789abcdef,ci-bot:fedcba9876543210xyz' });
     expect(config.http).toEqual({
       port: 0,
-      host: '127.0.0.1',
+      host: '0.0.0.0',
+      snapshotMaxAgeMs: 1000,
       adminTokens: [
         { name: 'alice', token: '0123456789abcdef' },
         { name: 'ci-bot', token: 'fedcba9876543210xyz' },

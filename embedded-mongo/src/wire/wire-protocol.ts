@@ -4,6 +4,7 @@ export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
 export const OP_MSG = 2013;
 export const HEADER_SIZE = 16;
+/** MongoDB's maxMessageSizeBytes (what `hello` reports): a longer message closes its connection. */
 export const MAX_MESSAGE_BYTES = 48_000_000;
 const FLAG_CHECKSUM = 1;
 export const FLAG_MORE_TO_COME = 2;
@@ -23,6 +24,11 @@ export class ProtocolError extends Error {}
 export class MessageFramer {
   private buffered: Buffer[] = [];
   private size = 0;
+
+  /** Bytes held for a message not yet complete. */
+  get bufferedBytes(): number {
+    return this.size;
+  }
 
   push(chunk: Buffer): Buffer[] {
     this.buffered.push(chunk);
