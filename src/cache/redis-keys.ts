@@ -14,6 +14,10 @@ export class RedisKeys {
   bandRenewal(band: PriorityBand): string {
     return `${this.prefix}:renew:${band}`;
   }
+  /** List of wake-up tokens idle workers wait on where the server has no BZMPOP (see BatchCache). */
+  wake(): string {
+    return `${this.prefix}:wake`;
+  }
   /** redlock resource held while a handler runs the job. */
   jobLock(jobId: string): string {
     return `${this.prefix}:lock:job:${jobId}`;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,18 @@ export class RedisServerUnavailableError extends QueueError {
   }
 }
 
+/** How a private server differs from a plain one. */
+export interface LocalRedisOptions {
+  /**
+   * Lines of a config file the server starts from (e.g. `rename-command ZMPOP ""`, `replicaof ...`,
+   * `cluster-enabled yes`, or a sentinel's `sentinel monitor ...`). The file lives in the server's
+   * own directory, which also holds what the server writes (cluster nodes file, rewritten config).
+   */
+  config?: readonly string[];
+  /** Start in sentinel mode (redis-server --sentinel). */
+  sentinel?: boolean;
+}
+
 /**
  * A private redis-server on a free loopback port, for tests and the demo. Tests kill and
  * restart it to prove the queue survives losing Redis; it keeps nothing on disk.
@@ -22,6 +34,8 @@ export class LocalRedisServer {
   private child: ChildProcess | undefined;
   private dir: string | undefined;
   port = 0;
+
+  constructor(private readonly options: LocalRedisOptions = {}) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -39,9 +53,13 @@ export class LocalRedisServer {
     this.port = port ?? this.port ?? 0;
     if (this.port === 0) this.port = await freePort();
     this.dir ??= mkdtempSync(join(tmpdir(), 'queue-redis-'));
+    const configFile = join(this.dir, 'redis.conf');
+    // Written once: a sentinel rewrites its file as it learns the topology, and a restart resumes from there.
+    if (!existsSync(configFile)) writeFileSync(configFile, `${(this.options.config ?? []).join('\n')}\n`);
+    const persistence = this.options.sentinel ? ['--sentinel'] : ['--save', '', '--appendonly', 'no'];
     const child = spawn(
       binary,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no', '--loglevel', 'warning'],
+      [configFile, ...persistence, '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--protected-mode', 'no', '--loglevel', 'warning'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;
