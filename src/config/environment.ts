@@ -20,6 +20,11 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'NODE_ENV', schema: z.string().min(1), description: 'Application environment; "development" makes debug the default LOG_LEVEL', default: '' },
   { name: 'MONGO_URI', schema: z.string().min(1), description: 'MongoDB connection string (required for workers; mongodb.connectionString falls back to it)', default: '' },
   { name: 'MONGO_DB_NAME', schema: z.string().min(1), description: 'Database name; else the one in MONGO_URI, else "queue"', default: '' },
+  { name: 'MONGO_WRITE_CONCERN', schema: z.union([z.literal('majority'), int(1, 50)]), description: 'Write concern w of every queue write: majority or a member count (docs/deployment.md says why majority)', default: 'majority' },
+  { name: 'MONGO_WRITE_JOURNAL', schema: bool, description: 'Write concern j: acknowledge writes once journaled', default: '(server default)' },
+  { name: 'MONGO_WRITE_TIMEOUT_MS', schema: int(1, 3_600_000), description: 'Write concern wtimeout in ms', default: '(none)' },
+  { name: 'MONGO_READ_PREFERENCE', schema: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest']), description: 'Read preference of admin and reporting reads (stats, listings); claims stay on the primary', default: 'primary' },
+  { name: 'MONGO_RETRY_WRITES', schema: bool, description: 'Retry a write once after a failover or network error', default: 'true' },
   { name: 'REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'), description: 'Redis URL (redis://[:password@]host:port); an alternative to REDIS_HOST/PORT/PASSWORD', default: '' },
   { name: 'REDIS_HOST', schema: z.string().min(1), description: 'Redis host', default: '127.0.0.1' },
   { name: 'REDIS_PORT', schema: int(1, 65535), description: 'Redis port', default: '6379' },
@@ -115,7 +120,13 @@ function queueInput(values: VariableValues): QueueConfigInput {
   const fromUrl = values.REDIS_URL ? parseRedisUrl(values.REDIS_URL) : {};
   return {
     name: values.QUEUE_NAME,
-    mongodb: { connectionString: values.MONGO_URI, dbName: values.MONGO_DB_NAME },
+    mongodb: {
+      connectionString: values.MONGO_URI,
+      dbName: values.MONGO_DB_NAME,
+      writeConcern: { w: values.MONGO_WRITE_CONCERN, j: values.MONGO_WRITE_JOURNAL, wtimeoutMs: values.MONGO_WRITE_TIMEOUT_MS },
+      readPreference: values.MONGO_READ_PREFERENCE,
+      retryWrites: values.MONGO_RETRY_WRITES,
+    },
     redis: {
       host: values.QUEUE_REDIS_HOST ?? values.REDIS_HOST ?? fromUrl.host,
       port: values.QUEUE_REDIS_PORT ?? values.REDIS_PORT ?? fromUrl.port,

@@ -48,6 +48,30 @@ export const queueConfigSchema = z
         storageTimeoutMs: positiveInt.default(3000),
         /** Emit the driver's command monitoring events (commandStarted, ...) on the connection's client. */
         monitorCommands: z.boolean().default(false),
+        /**
+         * Write concern of every write the queue makes. Default `{ w: 'majority' }`: on a replica set a
+         * job, a claim or an outcome acknowledged with less can be rolled back by a failover (see
+         * docs/deployment.md). w: 0 is refused (an unacknowledged write may lose a job).
+         */
+        writeConcern: z
+          .object({
+            /** 'majority' (default) or a number of members (1–50). */
+            w: z.union([z.literal('majority'), z.number().int().min(1, 'w: 0 is refused: an unacknowledged write may lose a job').max(50)]).default('majority'),
+            /** Wait for the journal before acknowledging (the server's default when unset). */
+            j: z.boolean().optional(),
+            /** MILLISECONDS a write waits for its concern before failing (no limit when unset). */
+            wtimeoutMs: positiveInt.optional(),
+          })
+          .strict()
+          .prefault({}),
+        /**
+         * Where admin and reporting reads go (stats, job and DLQ listings): a secondary takes that load
+         * off the primary at the cost of replication lag. The claim path, the leases and every guarded
+         * write stay on the primary whatever this says. Default "primary".
+         */
+        readPreference: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest']).default('primary'),
+        /** Let the driver retry a write once after a failover or a network error. Default true. */
+        retryWrites: z.boolean().default(true),
       })
       .strict()
       .prefault({})
