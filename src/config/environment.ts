@@ -10,6 +10,11 @@ const MS_PER_SECOND = 1000;
 const MS_PER_HOUR = 3_600_000;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** `host:port,host:port` (sentinels, cluster seed nodes). */
+const addressList = z
+  .string()
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'host:port pairs separated by commas')
+  .transform((text) => text.split(',').map((pair) => ({ host: pair.slice(0, pair.lastIndexOf(':')), port: Number(pair.slice(pair.lastIndexOf(':') + 1)) })));
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /**
@@ -29,6 +34,10 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'REDIS_HOST', schema: z.string().min(1), description: 'Redis host', default: '127.0.0.1' },
   { name: 'REDIS_PORT', schema: int(1, 65535), description: 'Redis port', default: '6379' },
   { name: 'REDIS_PASSWORD', schema: z.string(), description: 'Redis password', default: '' },
+  { name: 'REDIS_SENTINELS', schema: addressList, description: 'Sentinels (host:port,...) that name the Redis primary; REDIS_HOST/PORT are then ignored', default: '' },
+  { name: 'REDIS_SENTINEL_NAME', schema: z.string().min(1), description: 'Name of the primary in the sentinels\' configuration', default: 'mymaster' },
+  { name: 'REDIS_SENTINEL_PASSWORD', schema: z.string(), description: 'Password of the sentinels (the nodes use REDIS_PASSWORD)', default: '' },
+  { name: 'REDIS_CLUSTER_NODES', schema: addressList, description: 'Seed nodes (host:port,...) of a Redis Cluster; REDIS_HOST/PORT and QUEUE_REDIS_DB are then ignored', default: '' },
   { name: 'QUEUE_REDIS_HOST', schema: z.string().min(1), description: 'Redis host for the queue only (overrides REDIS_HOST)', default: '' },
   { name: 'QUEUE_REDIS_PORT', schema: int(1, 65535), description: 'Redis port for the queue only', default: '' },
   { name: 'QUEUE_REDIS_PASSWORD', schema: z.string(), description: 'Redis password for the queue only', default: '' },
@@ -132,6 +141,10 @@ function queueInput(values: VariableValues): QueueConfigInput {
       port: values.QUEUE_REDIS_PORT ?? values.REDIS_PORT ?? fromUrl.port,
       password: values.QUEUE_REDIS_PASSWORD ?? values.REDIS_PASSWORD ?? fromUrl.password,
       db: values.QUEUE_REDIS_DB,
+      sentinels: values.REDIS_SENTINELS,
+      sentinelName: values.REDIS_SENTINEL_NAME,
+      sentinelPassword: values.REDIS_SENTINEL_PASSWORD,
+      clusterNodes: values.REDIS_CLUSTER_NODES,
     },
     batch: {
       size: values.QUEUE_BATCH_SIZE ?? values.WORKER_BATCH_SIZE,

@@ -11,6 +11,8 @@ const wholeNumber = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max));
 /** An empty password (REDIS_PASSWORD= in an env file) means none. */
 const optionalSecret = z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().optional());
+/** A Redis node or sentinel address: `{ host, port }`. */
+const redisAddress = z.object({ host: z.string().min(1), port: wholeNumber(1, 65535) }).strict();
 const mongoUri = z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://');
 
 const MONGODB_REQUIRED =
@@ -113,9 +115,27 @@ export const queueConfigSchema = z
         db: wholeNumber(0, 15).default(1),
         /** Milliseconds a command may wait before the system treats Redis as down. Default 2000. */
         commandTimeoutMs: positiveInt.default(2000),
+        /**
+         * Sentinels that name the primary (REDIS_SENTINELS); host and port are then ignored and every
+         * connection follows the primary across failovers. `password` is the nodes' password.
+         */
+        sentinels: z.array(redisAddress).min(1).optional(),
+        /** The primary's name in the sentinels' configuration (REDIS_SENTINEL_NAME). Default "mymaster". */
+        sentinelName: z.string().min(1).default('mymaster'),
+        /** Password of the sentinels themselves, when they require one (REDIS_SENTINEL_PASSWORD). */
+        sentinelPassword: optionalSecret,
+        /**
+         * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); the client discovers the rest. A cluster
+         * has database 0 only, so `db` is ignored: `cache.namespace` separates deployments.
+         */
+        clusterNodes: z.array(redisAddress).min(1).optional(),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .refine((redis) => !(redis.sentinels && redis.clusterNodes), {
+        message: 'sentinels and clusterNodes are both given: a Redis is either Sentinel-managed or a cluster, keep one',
+        path: ['clusterNodes'],
+      }),
     batch: z
       .object({
         /** Jobs moved per band per load. Default 50. */

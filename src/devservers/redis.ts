@@ -47,9 +47,9 @@ export class LocalRedisServer {
 
   /** Starts on `port` (default: a free one) and resolves once it accepts connections. */
   async start(port?: number): Promise<void> {
-    const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+    const binary = this.options.sentinel ? (process.env.REDIS_SENTINEL_BIN ?? 'redis-sentinel') : (process.env.REDIS_SERVER_BIN ?? 'redis-server');
     const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
-    if (probe.error || probe.status !== 0) throw new RedisServerUnavailableError(`"${binary}" not found on PATH`);
+    if (probe.error || probe.status !== 0) throw new RedisServerUnavailableError(`"${binary}" not found on PATH${this.options.sentinel ? '; Debian/Ubuntu: apt-get install -y redis-sentinel' : ''}`);
     this.port = port ?? this.port ?? 0;
     if (this.port === 0) this.port = await freePort();
     this.dir ??= mkdtempSync(join(tmpdir(), 'queue-redis-'));

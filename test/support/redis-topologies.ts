@@ -1,0 +1,85 @@
+import Redis from 'ioredis';
+import { LocalRedisServer } from '../../src/devservers/redis';
+import type { RedisTopology } from './queue-harness';
+import { waitFor } from './wait-for';
+
+/** `INFO <section>` of a server as field → value. */
+async function info(port: number, section: string): Promise<Record<string, string>> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    const text = await client.info(section);
+    return Object.fromEntries(text.split('\r\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]));
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Runs one command on a server and disconnects. */
+export async function redisCommand(port: number, command: string, ...args: Array<string | number>): Promise<unknown> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return await client.call(command, ...args);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * A Sentinel-managed Redis on loopback: a primary, a replica and three sentinels (quorum 2), with
+ * short timeouts so a failover takes a second or two. Its servers are the product's LocalRedisServer.
+ */
+export class SentinelTopology implements RedisTopology {
+  readonly name = 'queue-primary';
+  readonly servers: LocalRedisServer[] = [];
+  readonly sentinels: LocalRedisServer[] = [];
+
+  async start(): Promise<void> {
+    // No diskless-sync delay (5 s by default): a replica, or a demoted primary, syncs at once.
+    const sync = ['repl-diskless-sync-delay 0'];
+    const primary = new LocalRedisServer({ config: sync });
+    await primary.start();
+    const replica = new LocalRedisServer({ config: [...sync, `replicaof 127.0.0.1 ${primary.port}`] });
+    await replica.start();
+    this.servers.push(primary, replica);
+    await waitFor(async () => (await info(replica.port, 'replication')).master_link_status === 'up', 'the replica to sync');
+    const config = [
+      `sentinel monitor ${this.name} 127.0.0.1 ${primary.port} 2`,
+      `sentinel down-after-milliseconds ${this.name} 1000`,
+      `sentinel failover-timeout ${this.name} 5000`,
+      `sentinel parallel-syncs ${this.name} 1`,
+    ];
+    this.sentinels.push(...[0, 1, 2].map(() => new LocalRedisServer({ config, sentinel: true })));
+    await Promise.all(this.sentinels.map((s) => s.start()));
+    // Each sentinel has found the replica (from the primary's INFO) and reached it: a forced failover has a candidate.
+    for (const sentinel of this.sentinels) {
+      await waitFor(async () => {
+        const replicas = (await redisCommand(sentinel.port, 'SENTINEL', 'REPLICAS', this.name)) as string[][];
+        return replicas.some((fields) => {
+          const entry = new Map(fields.flatMap((v, i) => (i % 2 === 0 ? [[v, fields[i + 1]] as const] : [])));
+          return entry.get('flags') === 'slave' && entry.get('master-link-status') === 'ok';
+        });
+      }, 'the sentinels to reach the replica');
+    }
+  }
+
+  redisConfig() {
+    return { sentinels: this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })), sentinelName: this.name, db: 0 };
+  }
+
+  /** The port the sentinels currently name as the primary. */
+  async primaryPort(): Promise<number> {
+    const [, port] = (await redisCommand(this.sentinels[0].port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name)) as [string, string];
+    return Number(port);
+  }
+
+  /** SENTINEL FAILOVER: promotes the replica without waiting for the primary to fail. */
+  async failover(): Promise<void> {
+    await redisCommand(this.sentinels[0].port, 'SENTINEL', 'FAILOVER', this.name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.sentinels, ...this.servers].map((s) => s.stop()));
+  }
+}
