@@ -1,10 +1,25 @@
 import type { PriorityBand } from '../domain/priority-band';
 
-/** Every Redis key the product uses, under `<namespace>:<queue>:` so deployments and tests never collide. */
+/**
+ * Every Redis key the product uses, under `<namespace>:{<queue>}:` so deployments and tests never
+ * collide. `{<queue>}` is the queue's hash tag: on a Redis Cluster every key of one queue lives in
+ * one slot, so the band pop (ZMPOP or the script), pipelines and locks of a queue work there,
+ * while different queues spread over the cluster's masters.
+ */
 export class RedisKeys {
   private readonly prefix: string;
   constructor(namespace: string, queue: string) {
-    this.prefix = `${namespace}:${queue}`;
+    this.prefix = RedisKeys.queuePrefix(namespace, queue);
+  }
+
+  /** `<namespace>:{<queue>}`; `queue` may be a PSUBSCRIBE glob (see progressPattern). */
+  private static queuePrefix(namespace: string, queue: string): string {
+    return `${namespace}:{${queue}}`;
+  }
+
+  /** The progress channels of every queue whose name matches `queueGlob` (a PSUBSCRIBE pattern). */
+  static progressPattern(namespace: string, queueGlob: string): string {
+    return `${RedisKeys.queuePrefix(namespace, queueGlob)}:progress`;
   }
   /** Sorted set of ready job ids of one band, scored by priority then ready order. */
   band(band: PriorityBand): string {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { LocalRedisServer } from '../../src/devservers/redis';
 import type { RedisTopology } from './queue-harness';
@@ -81,5 +82,40 @@ export class SentinelTopology implements RedisTopology {
 
   async stop(): Promise<void> {
     await Promise.all([...this.sentinels, ...this.servers].map((s) => s.stop()));
+  }
+}
+
+/**
+ * A three-master Redis Cluster on loopback (no replicas), made by `redis-cli --cluster create`
+ * from three LocalRedisServers started with cluster-enabled.
+ */
+export class ClusterTopology implements RedisTopology {
+  readonly nodes = [0, 1, 2].map(() => new LocalRedisServer({ config: ['cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 2000'] }));
+
+  async start(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.start()));
+    const addresses = this.nodes.map((node) => `127.0.0.1:${node.port}`);
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    if (created.error || created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.error?.message ?? created.stdout + created.stderr}`);
+    for (const node of this.nodes) {
+      await waitFor(async () => (await info(node.port, 'cluster')).cluster_enabled === '1' && /cluster_state:ok/.test(String(await redisCommand(node.port, 'CLUSTER', 'INFO'))), 'the cluster to be ok on every node');
+    }
+  }
+
+  redisConfig() {
+    return { clusterNodes: this.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })), db: 0 };
+  }
+
+  /** The node port that serves `key`'s slot. */
+  async nodeOf(key: string): Promise<number> {
+    const slot = Number(await redisCommand(this.nodes[0].port, 'CLUSTER', 'KEYSLOT', key));
+    const ranges = (await redisCommand(this.nodes[0].port, 'CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+    const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+    if (!range) throw new Error(`no node serves slot ${slot}`);
+    return Number(range[2][1]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
   }
 }

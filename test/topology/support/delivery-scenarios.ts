@@ -1,6 +1,7 @@
 import { JobStatus } from '../../../src/domain/job-status';
 import type { QueueManager } from '../../../src/manager/queue-manager';
 import type { QueueHarness } from '../../support/queue-harness';
+import { redisCommand } from '../../support/redis-topologies';
 import { waitFor } from '../../support/wait-for';
 
 /**
@@ -30,7 +31,8 @@ export async function expectEveryJobOnce(harness: QueueHarness, name: string, n:
   const added = await managers[0].addJobs(Array.from({ length: n }, (_, i) => ({ type: 'test_job', data: { label: `${name}-${i}` }, priority: 1 + (i % 20) })));
   await Promise.all([harness.worker(managers[0], 4), harness.worker(managers[1], 4)]);
   const store = managers[0].internals.store.collection;
-  await waitFor(async () => (await store.countDocuments({ queue: name, status: JobStatus.Completed })) === n, `${n} completed jobs of ${name}`);
+  // A generous deadline: the machine running the suite may be busy.
+  await waitFor(async () => (await store.countDocuments({ queue: name, status: JobStatus.Completed })) === n, `${n} completed jobs of ${name}`, 40_000);
   const runs = harness.runs.filter((r) => r.label.startsWith(`${name}-`));
   expect(runs).toHaveLength(n);
   expect(new Set(runs.map((r) => r.jobId))).toEqual(new Set(added.map((a) => a.jobId)));
@@ -39,19 +41,22 @@ export async function expectEveryJobOnce(harness: QueueHarness, name: string, n:
 
 /**
  * With a 5 s poll interval, a job added to an idle worker starts within a second: the worker was
- * blocked on Redis (`isBlocked` tells when it is) and the push woke it.
+ * blocked on Redis (`blockedClients` counts the clients blocked in the pop; workers of other tests
+ * may be blocked too, so the new worker shows as one more) and the push woke it.
  */
-export async function expectWakeUp(harness: QueueHarness, name: string, isBlocked: (manager: QueueManager) => Promise<boolean>): Promise<void> {
+export async function expectWakeUp(harness: QueueHarness, name: string, blockedClients: () => Promise<number>): Promise<void> {
   const manager = await harness.manager({ name, worker: { pollInterval: 5_000 } });
+  const before = await blockedClients();
   await harness.worker(manager, 1);
-  await waitFor(() => isBlocked(manager), 'the worker to block on Redis');
+  await waitFor(async () => (await blockedClients()) > before, 'the worker to block on Redis');
   const added = Date.now();
   const { jobId } = await manager.addJob({ type: 'test_job', data: { label: `${name}-wake` } });
   const run = await waitFor(() => harness.runs.find((r) => r.jobId === jobId), 'the woken job to start');
   expect(run.startedAt - added).toBeLessThan(1_000);
 }
 
-/** Whether a client of this Redis server is blocked in `command` (CLIENT LIST's cmd field). */
-export async function blockedIn(manager: QueueManager, command: string): Promise<boolean> {
-  return String(await manager.internals.redis.client('LIST')).includes(`cmd=${command}`);
+/** Clients of one Redis server whose last command is `command` (CLIENT LIST's cmd field). */
+export async function clientsIn(port: number, command: string): Promise<number> {
+  const list = String(await redisCommand(port, 'CLIENT', 'LIST'));
+  return list.split('\n').filter((line) => line.includes(` cmd=${command} `)).length;
 }
