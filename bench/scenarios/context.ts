@@ -67,6 +67,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchSett
 export interface MongoHandle {
   uri: string;
   kind: string;
+  /** The server's process id when it runs as a child of the bench (its CPU time is then measured). */
+  pid?: number;
   stop(): Promise<void>;
 }
 

@@ -50,6 +50,7 @@ export async function spawnMongoChild(): Promise<MongoHandle> {
   return {
     uri: ready.uri,
     kind: `${ready.kind} (child process)`,
+    pid: child.pid,
     async stop() {
       child.stdin?.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -5,6 +5,7 @@
  */
 import type { BenchContext } from './context';
 import { bulkAddBull, bulkAddQueue } from './bulk-add';
+import { cpuPerJob, sampleCpu, type CpuPerJob } from './cpu-usage';
 import { Countdown, nowMs, round } from './measure';
 import { queueSide, type Scenario } from './scenario';
 import type { Figure } from '../report';
@@ -19,6 +20,8 @@ interface RunResult {
   jobsPerSecond: number;
   capped: boolean;
   preloadSeconds: number;
+  /** CPU per processed job of the worker process, the redis-server and the MongoDB server. */
+  cpu: CpuPerJob;
 }
 
 async function queueRun(ctx: BenchContext, concurrency: number): Promise<RunResult> {
@@ -26,14 +29,16 @@ async function queueRun(ctx: BenchContext, concurrency: number): Promise<RunResu
   const manager = await ctx.newManager(`proc_c${concurrency}`);
   try {
     const preload = await bulkAddQueue(manager, ctx.settings.jobs, 90_000);
+    const cpuBefore = await sampleCpu(ctx.adminRedis('queue'), ctx.mongo?.pid);
     const t0 = nowMs();
     const worker = await ctx.newWorker(manager, concurrency, 50);
     worker.events.on('completed', () => done.hit());
     const finished = await done.reach(preload.jobs, ctx.settings.runSeconds * 1000);
     const end = finished ? done.lastAt : nowMs();
+    const cpu = cpuPerJob(cpuBefore, await sampleCpu(ctx.adminRedis('queue'), ctx.mongo?.pid), done.count);
     await ctx.stopWorker(worker);
     const seconds = (end - t0) / 1000;
-    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds };
+    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds, cpu };
   } finally {
     await ctx.disposeManager(manager);
   }
@@ -45,14 +50,16 @@ async function bullRun(ctx: BenchContext, concurrency: number): Promise<RunResul
   try {
     await queue.waitUntilReady();
     const preload = await bulkAddBull(queue, ctx.settings.jobs, 90_000);
+    const cpuBefore = await sampleCpu(ctx.adminRedis('bull'), undefined);
     const t0 = nowMs();
     const worker = ctx.newBullWorker(queue, concurrency);
     worker.on('completed', () => done.hit());
     const finished = await done.reach(preload.jobs, ctx.settings.runSeconds * 1000);
     const end = finished ? done.lastAt : nowMs();
+    const cpu = cpuPerJob(cpuBefore, await sampleCpu(ctx.adminRedis('bull'), undefined), done.count);
     await ctx.stopBullWorker(worker);
     const seconds = (end - t0) / 1000;
-    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds };
+    return { concurrency, preloaded: preload.jobs, processed: done.count, seconds: round(seconds), jobsPerSecond: round(done.count / seconds, 1), capped: !finished, preloadSeconds: preload.seconds, cpu };
   } finally {
     await ctx.disposeBullQueue(queue);
   }
@@ -88,6 +95,21 @@ export const processingScenario: Scenario = {
         };
       }
       figures.push(figure);
+      if (concurrency === Math.max(...ctx.settings.concurrencies)) {
+        const cpuFigure = (part: string, queueMs: number | null, bullMs: number | null): Figure => ({
+          scenario: 'processing',
+          metric: `${part} CPU ms per job, concurrency ${concurrency}`,
+          unit: 'ms',
+          queue: queueMs,
+          bullmq: bullMs,
+          better: 'lower',
+        });
+        figures.push(
+          cpuFigure('worker process', queue?.cpu.workerMs ?? null, bullmq.cpu.workerMs),
+          cpuFigure('redis-server', queue?.cpu.redisMs ?? null, bullmq.cpu.redisMs),
+          cpuFigure('MongoDB server', queue?.cpu.mongoMs ?? null, null),
+        );
+      }
     }
     details.runs = runs;
     return { figures, details };
