@@ -33,6 +33,8 @@ export function createTopologyClient(config: QueueConfig['redis'], options: Redi
       failoverDetector: true,
       sentinelRetryStrategy: (times) => Math.min(50 * times, 1000),
       reconnectOnError: (error) => (/READONLY/.test(error.message) ? 1 : false),
+      // TLS as for a plain connection: the nodes the sentinels name, and the sentinels themselves.
+      ...(options.tls ? { enableTLSForSentinelMode: true, sentinelTLS: options.tls } : {}),
     });
   }
   return new Redis(options);
