@@ -1,3 +1,4 @@
+import { LocalRedisServer } from '../../src/devservers/redis';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { clientsIn, expectBandOrder, expectEveryJobOnce, expectWakeUp } from './support/delivery-scenarios';
@@ -30,5 +31,28 @@ describe('a Redis without ZMPOP/BZMPOP (the Redis 6.2 fallback)', () => {
     await waitFor(() => harness.runs.filter((r) => r.label.startsWith('leftover-')).length === 30, 'the 30 leftover jobs');
     const sizes = await manager.internals.cache.sizes();
     expect(Object.values(sizes).every((size) => size === 0)).toBe(true);
+  });
+
+  it('switches by itself when the server it reconnects to has no ZMPOP (a failover to an older node)', async () => {
+    const modern = new QueueHarness('mpop_switch');
+    await modern.start();
+    const older = new LocalRedisServer({ config: ['rename-command ZMPOP ""', 'rename-command BZMPOP ""'] });
+    try {
+      const manager = await modern.manager({ name: 'switch' });
+      await modern.worker(manager, 2);
+      await manager.addJob({ type: 'test_job', data: { label: 'before' } });
+      await waitFor(() => modern.runs.some((r) => r.label === 'before'), 'the job run on Redis 7');
+      expect(await manager.internals.cache.popMode()).toBe('mpop');
+      // The same address now answers from a server without ZMPOP/BZMPOP.
+      await modern.redis.kill();
+      await older.start(modern.redis.port);
+      // Asked again after the reconnection: no one tells the queue the server changed.
+      await waitFor(async () => (await manager.internals.cache.popMode().catch(() => undefined)) === 'script', 'the switch to the script pop');
+      await manager.addJobs(Array.from({ length: 20 }, (_, i) => ({ type: 'test_job', data: { label: `after-${i}` } })));
+      await waitFor(() => modern.runs.filter((r) => r.label.startsWith('after-')).length === 20, 'the 20 jobs on the older server');
+    } finally {
+      await modern.stop();
+      await older.stop();
+    }
   });
 });
