@@ -97,8 +97,13 @@ export class ClusterTopology implements RedisTopology {
     const addresses = this.nodes.map((node) => `127.0.0.1:${node.port}`);
     const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
     if (created.error || created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.error?.message ?? created.stdout + created.stderr}`);
+    await this.untilOk();
+  }
+
+  /** Resolves once every node reports cluster_state:ok (all slots served). */
+  async untilOk(): Promise<void> {
     for (const node of this.nodes) {
-      await waitFor(async () => (await info(node.port, 'cluster')).cluster_enabled === '1' && /cluster_state:ok/.test(String(await redisCommand(node.port, 'CLUSTER', 'INFO'))), 'the cluster to be ok on every node');
+      await waitFor(async () => /cluster_state:ok/.test(String(await redisCommand(node.port, 'CLUSTER', 'INFO'))), 'the cluster to be ok on every node');
     }
   }
 

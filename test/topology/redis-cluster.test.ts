@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
+import { JobStatus } from '../../src/domain/job-status';
 import { BANDS_IN_ORDER } from '../../src/domain/priority-band';
 import { RedisKeys } from '../../src/cache/redis-keys';
 import { QueueHarness } from '../support/queue-harness';
@@ -64,7 +65,7 @@ describe('Redis Cluster: three masters', () => {
     await waitFor(() => events.length === 2, 'both progress events');
     unsubscribe();
     expect(events).toEqual([50, 100]);
-    expect((await manager.jobRepository.findByJobId(jobId))?.status).toBe('completed');
+    expect((await manager.jobRepository.findByJobId(jobId))?.status).toBe(JobStatus.Completed);
   });
 
   it('pauses the queue: nothing starts while paused, everything after resume', async () => {
@@ -77,4 +78,20 @@ describe('Redis Cluster: three masters', () => {
     await manager.resumeQueue();
     await waitFor(() => started() === 5, 'the 5 jobs after resume');
   });
+
+  it("loses no job and runs none twice when the master of the queue's slot restarts empty mid-run", async () => {
+    const manager = await harness.manager({ name: 'node-restart' });
+    const n = 300;
+    const added = await manager.addJobs(Array.from({ length: n }, (_, i) => ({ type: 'test_job', data: { label: `restart-${i}`, holdMs: 2 } })));
+    await harness.worker(manager, 4);
+    const runs = () => harness.runs.filter((r) => r.label.startsWith('restart-'));
+    await waitFor(() => runs().length >= n / 5, 'a fifth of the jobs to run');
+    const port = await topology.nodeOf(manager.keys.band('NORMAL'));
+    await topology.nodes.find((node) => node.port === port)!.restart();
+    await topology.untilOk();
+    const store = manager.internals.store.collection;
+    await waitFor(async () => (await store.countDocuments({ queue: 'node-restart', status: JobStatus.Completed })) === n, `all ${n} jobs to complete`, 40_000);
+    expect(runs()).toHaveLength(n);
+    expect(new Set(runs().map((r) => r.jobId))).toEqual(new Set(added.map((a) => a.jobId)));
+  }, 60_000);
 });
