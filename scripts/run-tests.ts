@@ -4,8 +4,9 @@
  *   pnpm test:queue                       the queue system: manager, worker, DLQ, job handlers,
  *                                         named queues, HTTP and CLI surfaces
  *   pnpm test:integration                 suites that run other processes (workers, the CLI, a
- *                                         killed worker) or kill and restart the servers, and the
- *                                         MongoDB wire conformance suites
+ *                                         killed worker) or kill and restart the servers, the
+ *                                         MongoDB wire conformance suites, and the Redis
+ *                                         topologies (Sentinel failover, Cluster, Redis 6.2 fallback)
  *   pnpm run test -- --grep "dlq"         tests whose name matches (jest's --testNamePattern,
  *                                         case-insensitive); other arguments go to jest unchanged
  */
@@ -27,6 +28,7 @@ export const SUITES: Record<string, readonly string[]> = {
     'test/queues/engine-named-queues.test.ts',
     'embedded-mongo/test/server/',
     'test/conformance/',
+    'test/topology/',
   ],
 };
 

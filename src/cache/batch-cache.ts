@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { BANDS_IN_ORDER, type PriorityBand } from '../domain/priority-band';
+import { isUnknownCommand, popBandsWithScript, popModeOf, useScriptPop, type PopMode } from './band-pop-script';
 import type { RedisKeys } from './redis-keys';
 
 /**
@@ -17,6 +18,10 @@ import type { RedisKeys } from './redis-keys';
  * no recovery waits for batch.ttl. With Redis down the sweeper returns the queue's batched jobs.
  * A popped id may be stale (claimed straight from MongoDB meanwhile, cancelled): the worker's
  * guarded claim then misses and it moves on. Pushing an id twice is harmless (a set).
+ * Servers without ZMPOP/BZMPOP (Redis 6.2, or the commands renamed away), found out at connect with
+ * COMMAND INFO: the pop is a script (band-pop-script), and a push also appends wake-up tokens to a
+ * list that an idle worker waits on with BLPOP (tokens persist, so a push between the worker's
+ * empty pop and its BLPOP still wakes it; a stale token costs one empty pop).
  *
  * Score = (maxPriority − priority) · 2^46 + compact(orderKey), lowest first: higher priority first,
  * then ready order. orderKey is ms·64 (+ a counter, see storage/order-key) since 1970, negated for LIFO; `compact`
@@ -32,6 +37,8 @@ export interface CachedJob {
 }
 
 const ORDER_SPAN = 2 ** 46;
+/** Wake-up tokens kept at most (one per pushed id wakes as many idle workers). */
+const MAX_WAKE_TOKENS = 64;
 const ORDER_OFFSET = 2 ** 45;
 /** 2025-01-01T00:00:00Z in orderKey units (ms · 64): no job's ready time is older. */
 const ORDER_EPOCH = Date.UTC(2025, 0, 1) * 64;
@@ -52,6 +59,11 @@ export class BatchCache {
     this.bandKeys = BANDS_IN_ORDER.map((band) => keys.band(band));
   }
 
+  /** 'mpop' (Redis 7's ZMPOP/BZMPOP) or 'script' (the fallback), as the server answered at connect. */
+  popMode(): Promise<PopMode> {
+    return popModeOf(this.redis);
+  }
+
   score(job: Pick<CachedJob, 'priority' | 'orderKey'>): number {
     return (this.maxPriority - job.priority) * ORDER_SPAN + (compactOrderKey(job.orderKey) + ORDER_OFFSET);
   }
@@ -65,11 +77,18 @@ export class BatchCache {
       args.push(this.score(job), job.jobId);
       byBand.set(job.band, args);
     }
+    const wakeTokens = (await this.popMode()) === 'script' ? Math.min(jobs.length, MAX_WAKE_TOKENS) : 0;
     const pipeline = this.redis.pipeline();
     for (const [band, args] of byBand) {
       const key = this.keys.band(band);
       pipeline.zadd(key, ...args);
       pipeline.pexpire(key, this.ttlMs);
+    }
+    if (wakeTokens > 0) {
+      const wake = this.keys.wake();
+      pipeline.rpush(wake, ...Array.from({ length: wakeTokens }, () => '1'));
+      pipeline.ltrim(wake, -MAX_WAKE_TOKENS, -1);
+      pipeline.pexpire(wake, this.ttlMs);
     }
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
@@ -78,8 +97,15 @@ export class BatchCache {
 
   /** Pops up to `count` ids from the highest non-empty band, best first; [] when every band is empty. */
   async pop(count: number): Promise<string[]> {
-    const reply = await this.redis.call('ZMPOP', this.bandKeys.length, ...this.bandKeys, 'MIN', 'COUNT', count);
-    return idsFromMpop(reply);
+    if ((await this.popMode()) === 'script') return popBandsWithScript(this.redis, this.bandKeys, count);
+    try {
+      return idsFromMpop(await this.redis.call('ZMPOP', this.bandKeys.length, ...this.bandKeys, 'MIN', 'COUNT', count));
+    } catch (error) {
+      if (!isUnknownCommand(error)) throw error;
+      // The server changed under the connection (a failover to an older node): use the fallback from now on.
+      useScriptPop(this.redis);
+      return popBandsWithScript(this.redis, this.bandKeys, count);
+    }
   }
 
   /**
@@ -88,8 +114,14 @@ export class BatchCache {
    */
   async popBlocking(blockingClient: Redis, count: number, timeoutMs: number): Promise<string[]> {
     const seconds = Math.max(0.01, timeoutMs / 1000).toFixed(3);
-    const reply = await blockingClient.call('BZMPOP', seconds, this.bandKeys.length, ...this.bandKeys, 'MIN', 'COUNT', count);
-    return idsFromMpop(reply);
+    if ((await this.popMode()) === 'mpop') {
+      const reply = await blockingClient.call('BZMPOP', seconds, this.bandKeys.length, ...this.bandKeys, 'MIN', 'COUNT', count);
+      return idsFromMpop(reply);
+    }
+    const ids = await this.pop(count);
+    if (ids.length > 0) return ids;
+    await blockingClient.blpop(this.keys.wake(), seconds);
+    return this.pop(count);
   }
 
   /** Ids per band (for stats and the loader's refresh decision). */

@@ -1,14 +1,16 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/queue-config';
 import { redisConnectionOptions } from './redis-options';
+import { createTopologyClient } from './redis-topology';
 
 /**
  * A client for the queue's Redis. Commands fail fast while Redis is unreachable
  * (no offline queue) so callers fall back to MongoDB at once; reconnects go on forever.
  */
 export function createRedisClient(config: QueueConfig['redis'], logger: Logger, role: string, extra: RedisOptions = {}): Redis {
-  const client = new Redis({
+  const client = createTopologyClient(config, {
     ...redisConnectionOptions(config),
     connectionName: `queue-${role}`,
     lazyConnect: true,

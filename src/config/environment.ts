@@ -11,6 +11,11 @@ const MS_PER_SECOND = 1000;
 const MS_PER_HOUR = 3_600_000;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** `host:port,host:port` (sentinels, cluster seed nodes). */
+const addressList = z
+  .string()
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'host:port pairs separated by commas')
+  .transform((text) => text.split(',').map((pair) => ({ host: pair.slice(0, pair.lastIndexOf(':')), port: Number(pair.slice(pair.lastIndexOf(':') + 1)) })));
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /**
@@ -21,6 +26,11 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'NODE_ENV', schema: z.string().min(1), description: 'Application environment; "development" makes debug the default LOG_LEVEL', default: '' },
   { name: 'MONGO_URI', schema: z.string().min(1), description: 'MongoDB connection string (required for workers; mongodb.connectionString falls back to it)', default: '' },
   { name: 'MONGO_DB_NAME', schema: z.string().min(1), description: 'Database name; else the one in MONGO_URI, else "queue"', default: '' },
+  { name: 'MONGO_WRITE_CONCERN', schema: z.union([z.literal('majority'), int(1, 50)]), description: 'Write concern w of every queue write: majority or a member count (docs/deployment.md says why majority)', default: 'majority' },
+  { name: 'MONGO_WRITE_JOURNAL', schema: bool, description: 'Write concern j: acknowledge writes once journaled', default: '(server default)' },
+  { name: 'MONGO_WRITE_TIMEOUT_MS', schema: int(1, 3_600_000), description: 'Write concern wtimeout in ms', default: '(none)' },
+  { name: 'MONGO_READ_PREFERENCE', schema: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest']), description: 'Read preference of admin and reporting reads (stats, listings); claims stay on the primary', default: 'primary' },
+  { name: 'MONGO_RETRY_WRITES', schema: bool, description: 'Retry a write once after a failover or network error', default: 'true' },
   { name: 'REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'), description: 'Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); the REDIS_* variables below win over its parts', default: '' },
   { name: 'REDIS_HOST', schema: z.string().min(1), description: 'Redis host', default: '127.0.0.1' },
   { name: 'REDIS_PORT', schema: int(1, 65535), description: 'Redis port', default: '6379' },
@@ -32,6 +42,10 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'REDIS_TLS_KEY_FILE', schema: z.string().min(1), description: 'PEM key of the client certificate (secret)', default: '' },
   { name: 'REDIS_TLS_SERVERNAME', schema: z.string().min(1), description: 'Name the Redis certificate is checked against (and SNI); default: the host', default: '' },
   { name: 'QUEUE_REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'), description: 'Redis URL for the queue only (overrides REDIS_URL; the QUEUE_REDIS_* variables win over its parts)', default: '' },
+  { name: 'REDIS_SENTINELS', schema: addressList, description: 'Sentinels (host:port,...) that name the Redis primary; REDIS_HOST/PORT are then ignored', default: '' },
+  { name: 'REDIS_SENTINEL_NAME', schema: z.string().min(1), description: 'Name of the primary in the sentinels\' configuration', default: 'mymaster' },
+  { name: 'REDIS_SENTINEL_PASSWORD', schema: z.string(), description: 'Password of the sentinels (the nodes use REDIS_PASSWORD)', default: '' },
+  { name: 'REDIS_CLUSTER_NODES', schema: addressList, description: 'Seed nodes (host:port,...) of a Redis Cluster; REDIS_HOST/PORT and QUEUE_REDIS_DB are then ignored', default: '' },
   { name: 'QUEUE_REDIS_HOST', schema: z.string().min(1), description: 'Redis host for the queue only (overrides REDIS_HOST)', default: '' },
   { name: 'QUEUE_REDIS_PORT', schema: int(1, 65535), description: 'Redis port for the queue only', default: '' },
   { name: 'QUEUE_REDIS_USERNAME', schema: z.string().min(1), description: 'Redis ACL user for the queue only', default: '' },
@@ -130,34 +144,46 @@ export function loadConfig(env: Env = process.env): EnvironmentConfig {
 function queueInput(values: VariableValues): QueueConfigInput {
   return {
     name: values.QUEUE_NAME,
-    mongodb: { connectionString: values.MONGO_URI, dbName: values.MONGO_DB_NAME },
-    redis: redisInput(
-      {
-        url: values.REDIS_URL,
-        host: values.REDIS_HOST,
-        port: values.REDIS_PORT,
-        username: values.REDIS_USERNAME,
-        password: values.REDIS_PASSWORD,
-        tls: values.REDIS_TLS,
-        tlsCaFile: values.REDIS_TLS_CA_FILE,
-        tlsCertFile: values.REDIS_TLS_CERT_FILE,
-        tlsKeyFile: values.REDIS_TLS_KEY_FILE,
-        tlsServername: values.REDIS_TLS_SERVERNAME,
-      },
-      {
-        url: values.QUEUE_REDIS_URL,
-        host: values.QUEUE_REDIS_HOST,
-        port: values.QUEUE_REDIS_PORT,
-        username: values.QUEUE_REDIS_USERNAME,
-        password: values.QUEUE_REDIS_PASSWORD,
-        db: values.QUEUE_REDIS_DB,
-        tls: values.QUEUE_REDIS_TLS,
-        tlsCaFile: values.QUEUE_REDIS_TLS_CA_FILE,
-        tlsCertFile: values.QUEUE_REDIS_TLS_CERT_FILE,
-        tlsKeyFile: values.QUEUE_REDIS_TLS_KEY_FILE,
-        tlsServername: values.QUEUE_REDIS_TLS_SERVERNAME,
-      },
-    ),
+    mongodb: {
+      connectionString: values.MONGO_URI,
+      dbName: values.MONGO_DB_NAME,
+      writeConcern: { w: values.MONGO_WRITE_CONCERN, j: values.MONGO_WRITE_JOURNAL, wtimeoutMs: values.MONGO_WRITE_TIMEOUT_MS },
+      readPreference: values.MONGO_READ_PREFERENCE,
+      retryWrites: values.MONGO_RETRY_WRITES,
+    },
+    redis: {
+      ...redisInput(
+        {
+          url: values.REDIS_URL,
+          host: values.REDIS_HOST,
+          port: values.REDIS_PORT,
+          username: values.REDIS_USERNAME,
+          password: values.REDIS_PASSWORD,
+          tls: values.REDIS_TLS,
+          tlsCaFile: values.REDIS_TLS_CA_FILE,
+          tlsCertFile: values.REDIS_TLS_CERT_FILE,
+          tlsKeyFile: values.REDIS_TLS_KEY_FILE,
+          tlsServername: values.REDIS_TLS_SERVERNAME,
+        },
+        {
+          url: values.QUEUE_REDIS_URL,
+          host: values.QUEUE_REDIS_HOST,
+          port: values.QUEUE_REDIS_PORT,
+          username: values.QUEUE_REDIS_USERNAME,
+          password: values.QUEUE_REDIS_PASSWORD,
+          db: values.QUEUE_REDIS_DB,
+          tls: values.QUEUE_REDIS_TLS,
+          tlsCaFile: values.QUEUE_REDIS_TLS_CA_FILE,
+          tlsCertFile: values.QUEUE_REDIS_TLS_CERT_FILE,
+          tlsKeyFile: values.QUEUE_REDIS_TLS_KEY_FILE,
+          tlsServername: values.QUEUE_REDIS_TLS_SERVERNAME,
+        },
+      ),
+      sentinels: values.REDIS_SENTINELS,
+      sentinelName: values.REDIS_SENTINEL_NAME,
+      sentinelPassword: values.REDIS_SENTINEL_PASSWORD,
+      clusterNodes: values.REDIS_CLUSTER_NODES,
+    },
     batch: {
       size: values.QUEUE_BATCH_SIZE ?? values.WORKER_BATCH_SIZE,
       ttl: values.QUEUE_BATCH_TTL_MS === undefined ? undefined : values.QUEUE_BATCH_TTL_MS / MS_PER_SECOND,

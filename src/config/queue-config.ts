@@ -30,6 +30,8 @@ const redisTls = z
   ])
   .optional()
   .transform((t) => (t === true ? {} : t === false ? undefined : t));
+/** A Redis node or sentinel address: `{ host, port }`. */
+const redisAddress = z.object({ host: z.string().min(1), port: wholeNumber(1, 65535) }).strict();
 const mongoUri = z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://');
 
 const MONGODB_REQUIRED =
@@ -67,6 +69,30 @@ export const queueConfigSchema = z
         storageTimeoutMs: positiveInt.default(3000),
         /** Emit the driver's command monitoring events (commandStarted, ...) on the connection's client. */
         monitorCommands: z.boolean().default(false),
+        /**
+         * Write concern of every write the queue makes. Default `{ w: 'majority' }`: on a replica set a
+         * job, a claim or an outcome acknowledged with less can be rolled back by a failover (see
+         * docs/deployment.md). w: 0 is refused (an unacknowledged write may lose a job).
+         */
+        writeConcern: z
+          .object({
+            /** 'majority' (default) or a number of members (1–50). */
+            w: z.union([z.literal('majority'), z.number().int().min(1, 'w: 0 is refused: an unacknowledged write may lose a job').max(50)]).default('majority'),
+            /** Wait for the journal before acknowledging (the server's default when unset). */
+            j: z.boolean().optional(),
+            /** MILLISECONDS a write waits for its concern before failing (no limit when unset). */
+            wtimeoutMs: positiveInt.optional(),
+          })
+          .strict()
+          .prefault({}),
+        /**
+         * Where admin and reporting reads go (stats, job and DLQ listings): a secondary takes that load
+         * off the primary at the cost of replication lag. The claim path, the leases and every guarded
+         * write stay on the primary whatever this says. Default "primary".
+         */
+        readPreference: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest']).default('primary'),
+        /** Let the driver retry a write once after a failover or a network error. Default true. */
+        retryWrites: z.boolean().default(true),
       })
       .strict()
       .prefault({})
@@ -112,9 +138,27 @@ export const queueConfigSchema = z
         db: wholeNumber(0, 15).default(1),
         /** Milliseconds a command may wait before the system treats Redis as down. Default 2000. */
         commandTimeoutMs: positiveInt.default(2000),
+        /**
+         * Sentinels that name the primary (REDIS_SENTINELS); host and port are then ignored and every
+         * connection follows the primary across failovers. `password` is the nodes' password.
+         */
+        sentinels: z.array(redisAddress).min(1).optional(),
+        /** The primary's name in the sentinels' configuration (REDIS_SENTINEL_NAME). Default "mymaster". */
+        sentinelName: z.string().min(1).default('mymaster'),
+        /** Password of the sentinels themselves, when they require one (REDIS_SENTINEL_PASSWORD). */
+        sentinelPassword: optionalSecret,
+        /**
+         * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); the client discovers the rest. A cluster
+         * has database 0 only, so `db` is ignored: `cache.namespace` separates deployments.
+         */
+        clusterNodes: z.array(redisAddress).min(1).optional(),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .refine((redis) => !(redis.sentinels && redis.clusterNodes), {
+        message: 'sentinels and clusterNodes are both given: a Redis is either Sentinel-managed or a cluster, keep one',
+        path: ['clusterNodes'],
+      }),
     batch: z
       .object({
         /** Jobs moved per band per load. Default 50. */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,20 @@ export class RedisServerUnavailableError extends QueueError {
   }
 }
 
+/** How a private server differs from a plain one. */
+export interface LocalRedisOptions {
+  /**
+   * Lines of a config file the server starts from (e.g. `rename-command ZMPOP ""`, `replicaof ...`,
+   * `cluster-enabled yes`, or a sentinel's `sentinel monitor ...`). The file lives in the server's
+   * own directory, which also holds what the server writes (cluster nodes file, rewritten config).
+   */
+  config?: readonly string[];
+  /** Start in sentinel mode (redis-server --sentinel). */
+  sentinel?: boolean;
+  /** Command-line options after the defaults (a later option wins): TLS ports, ACL users, ... */
+  args?: readonly string[];
+}
+
 /**
  * A private redis-server on a free loopback port, for tests and the demo. Tests kill and
  * restart it to prove the queue survives losing Redis; it keeps nothing on disk.
@@ -23,8 +37,7 @@ export class LocalRedisServer {
   private dir: string | undefined;
   port = 0;
 
-  /** `extraArgs` go after the defaults (redis-server lets a later option win): TLS ports, ACL users, ... */
-  constructor(private readonly extraArgs: readonly string[] = []) {}
+  constructor(private readonly options: LocalRedisOptions = {}) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -41,15 +54,19 @@ export class LocalRedisServer {
 
   /** Starts on `port` (default: a free one) and resolves once it accepts connections. */
   async start(port?: number): Promise<void> {
-    const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+    const binary = this.options.sentinel ? (process.env.REDIS_SENTINEL_BIN ?? 'redis-sentinel') : (process.env.REDIS_SERVER_BIN ?? 'redis-server');
     const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
-    if (probe.error || probe.status !== 0) throw new RedisServerUnavailableError(`"${binary}" not found on PATH`);
+    if (probe.error || probe.status !== 0) throw new RedisServerUnavailableError(`"${binary}" not found on PATH${this.options.sentinel ? '; Debian/Ubuntu: apt-get install -y redis-sentinel' : ''}`);
     this.port = port ?? this.port ?? 0;
     if (this.port === 0) this.port = await freePort();
     this.dir ??= mkdtempSync(join(tmpdir(), 'queue-redis-'));
+    const configFile = join(this.dir, 'redis.conf');
+    // Written once: a sentinel rewrites its file as it learns the topology, and a restart resumes from there.
+    if (!existsSync(configFile)) writeFileSync(configFile, `${(this.options.config ?? []).join('\n')}\n`);
+    const persistence = this.options.sentinel ? ['--sentinel'] : ['--save', '', '--appendonly', 'no'];
     const child = spawn(
       binary,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'no', '--loglevel', 'warning', ...this.extraArgs],
+      [configFile, ...persistence, '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--protected-mode', 'no', '--loglevel', 'warning', ...(this.options.args ?? [])],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;

@@ -25,6 +25,7 @@ import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
 import { JobStore, type JobDocument } from '../storage/job-store';
 import { withinStorageDeadline } from '../storage/storage-outage';
+import { mongoWriteSettings, reportingCollection } from '../storage/mongo-settings';
 import { TaskLeaseStore, type TaskLeaseDocument } from '../storage/task-lease-store';
 import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
 import type { TransitionResult } from '../storage/transition-result';
@@ -67,6 +68,8 @@ interface Started {
   controls: QueueControlStore;
   store: JobStore;
   dlqStore: DlqStore;
+  /** The same collections with mongodb.readPreference, for admin and reporting reads only. */
+  reporting: { jobs: JobStore; dlq: DlqStore };
   lifecycle: JobLifecycle;
   cache: BatchCache;
   locks: TaskLocks;
@@ -149,6 +152,7 @@ export class QueueManager {
       maxPoolSize: mongodb.maxPoolSize,
       serverSelectionTimeoutMS: mongodb.serverSelectionTimeoutMs,
       monitorCommands: mongodb.monitorCommands,
+      ...mongoWriteSettings(mongodb),
       autoIndex: false,
       autoCreate: false,
     });
@@ -175,6 +179,10 @@ export class QueueManager {
     const dlqModel = dlqModelFor(connection);
     const store = new JobStore(jobModel.collection as unknown as Collection<JobDocument>, this.config.limits);
     const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
+    const reporting = {
+      jobs: new JobStore(reportingCollection<JobDocument>(connection, store.collection.collectionName, this.config.mongodb), this.config.limits),
+      dlq: new DlqStore(reportingCollection<DlqDocument>(connection, dlqStore.collection.collectionName, this.config.mongodb)),
+    };
     const maxPriority = priorityBounds(bandRanges(this.config.batch.priorityLevels)).max;
     const cache = new BatchCache(redis, this.keys, maxPriority, batchTtlMs(this.config));
     const redisWrites = new RedisWriteHealth();
@@ -189,14 +197,15 @@ export class QueueManager {
       controls,
       store,
       dlqStore,
+      reporting,
       lifecycle,
       cache,
       locks,
       redisWrites,
       taskLeases: new TaskLeaseStore(connection.collection<TaskLeaseDocument>('task_leases') as unknown as Collection<TaskLeaseDocument>),
       dlqService,
-      jobRepository: new JobRepository(store, this.config.name, cache),
-      dlqRepository: new DlqRepository(dlqStore, this.config.name),
+      jobRepository: new JobRepository(reporting.jobs, this.config.name, cache),
+      dlqRepository: new DlqRepository(reporting.dlq, this.config.name),
       // Three missed heartbeats and a worker counts as gone.
       workerRegistry: new WorkerRegistry(redis, this.keys, this.config.worker.heartbeatInterval * 3),
     };
@@ -376,8 +385,8 @@ export class QueueManager {
   }
 
   async getQueueStats(): Promise<QueueStats> {
-    const { store, cache, lifecycle } = this.s;
-    return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
+    const { reporting, cache, lifecycle } = this.s;
+    return collectQueueStats(this.config.name, reporting.jobs, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
   }
 
   /**
@@ -402,7 +411,7 @@ export class QueueManager {
   }
 
   async getDLQStats(): Promise<Awaited<ReturnType<DlqStore['stats']>>> {
-    return this.s.dlqStore.stats(this.config.name);
+    return this.s.reporting.dlq.stats(this.config.name);
   }
 
   /** The newest DLQ entry of a jobId (a reused jobId has one per failure: `dlqRepository.list({ jobId })`). */
@@ -519,7 +528,7 @@ export class QueueManager {
   }
 
   /** For the worker and the maintenance loop of this package. */
-  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls' | 'redisWrites' | 'taskLeases'> {
+  get internals(): Pick<Started, 'store' | 'dlqStore' | 'reporting' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls' | 'redisWrites' | 'taskLeases'> {
     return this.s;
   }
 }

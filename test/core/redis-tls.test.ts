@@ -60,14 +60,16 @@ describe('Redis over TLS with an ACL user', () => {
 
   beforeAll(async () => {
     tlsPort = await freePort();
-    redis = new LocalRedisServer([
-      '--tls-port', String(tlsPort),
-      '--tls-cert-file', certs.serverCert,
-      '--tls-key-file', certs.serverKey,
-      '--tls-ca-cert-file', certs.ca,
-      '--tls-auth-clients', 'optional',
-      '--user', 'queue', 'on', '>queue-secret-0123', '~*', '&*', '+@all',
-    ]);
+    redis = new LocalRedisServer({
+      args: [
+        '--tls-port', String(tlsPort),
+        '--tls-cert-file', certs.serverCert,
+        '--tls-key-file', certs.serverKey,
+        '--tls-ca-cert-file', certs.ca,
+        '--tls-auth-clients', 'optional',
+        '--user', 'queue', 'on', '>queue-secret-0123', '~*', '&*', '+@all',
+      ],
+    });
     await redis.start();
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { resolveQueueConfig, type QueueConfig, type QueueConfigInput } from '../../src/config/queue-config';
-import { LocalRedisServer } from '../../src/devservers/redis';
+import { LocalRedisServer, type LocalRedisOptions } from '../../src/devservers/redis';
 import { defineJob, type JobContext, type JobDefinition } from '../../src/domain/job-definition';
 import { PermanentJobError, RetryJobError } from '../../src/errors';
 import { createLogger, silentLogger, type Logger } from '../../src/logging/logger';
@@ -68,9 +68,25 @@ function hold(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** A Redis deployment of several servers (sentinels, a cluster) that a harness's queues use instead of its single server. */
+export interface RedisTopology {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The queue's redis settings that reach the topology. */
+  redisConfig(): NonNullable<QueueConfigInput['redis']>;
+}
+
+export interface HarnessOptions {
+  /** How the private redis-server differs from a plain one (e.g. commands renamed away). */
+  redis?: LocalRedisOptions;
+  /** Queues connect to this topology instead of the harness's single server (which then is not started). */
+  topology?: RedisTopology;
+}
+
 /** One test file's private world: its own redis-server, database and key namespace. */
 export class QueueHarness {
-  readonly redis = new LocalRedisServer();
+  readonly redis: LocalRedisServer;
+  readonly topology: RedisTopology | undefined;
   readonly dbName: string;
   readonly namespace: string;
   readonly runs: RunRecord[] = [];
@@ -78,13 +94,15 @@ export class QueueHarness {
   readonly workers: QueueWorker[] = [];
   readonly logger = testLogger();
 
-  constructor(prefix: string) {
+  constructor(prefix: string, options: HarnessOptions = {}) {
+    this.redis = new LocalRedisServer(options.redis);
+    this.topology = options.topology;
     this.dbName = uniqueDbName(prefix);
     this.namespace = `t${randomBytes(4).toString('hex')}`;
   }
 
   async start(): Promise<this> {
-    await this.redis.start();
+    await (this.topology ?? this.redis).start();
     return this;
   }
 
@@ -92,7 +110,7 @@ export class QueueHarness {
     return resolveQueueConfig({
       name: 'test',
       mongodb: { uri: testMongoUri(), dbName: this.dbName },
-      redis: { host: '127.0.0.1', port: this.redis.port, db: 0, commandTimeoutMs: 1000 },
+      redis: this.topology ? { commandTimeoutMs: 1000, ...this.topology.redisConfig() } : { host: '127.0.0.1', port: this.redis.port, db: 0, commandTimeoutMs: 1000 },
       ...overrides,
       batch: { size: 50, ...overrides.batch },
       worker: { pollInterval: 50, sweepInterval: 100, lockTimeout: 2_000, heartbeatInterval: 200, shutdownTimeout: 5_000, ...overrides.worker },
@@ -120,6 +138,6 @@ export class QueueHarness {
     const first = this.managers[0];
     if (first?.isStarted) await first.internals.connection.dropDatabase().catch(() => undefined);
     await Promise.all(this.managers.map((m) => m.close()));
-    await this.redis.stop();
+    await (this.topology ?? this.redis).stop();
   }
 }

@@ -244,7 +244,7 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
 
   onProgress(listener: ProgressListener): () => void {
     const prefix = `${this.name}#`;
-    const pattern = `${this.runtime.host.config.cache.namespace}:${escapeGlob(this.name)}#*:progress`;
+    const pattern = RedisKeys.progressPattern(this.runtime.host.config.cache.namespace, `${escapeGlob(this.name)}#*`);
     return this.runtime.host.progressFeed.listen(pattern, (_channel, payload) => {
       const event = payload as { queue?: string; jobId?: string; progress?: number | Record<string, unknown> };
       if (!event.queue?.startsWith(prefix) || event.jobId === undefined || event.progress === undefined) return;
