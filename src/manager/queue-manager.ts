@@ -15,6 +15,7 @@ import { BatchCache } from '../cache/batch-cache';
 import { ProgressFeed } from '../cache/progress-feed';
 import { connectRedis, createRedisClient } from '../cache/redis-connection';
 import { RedisKeys } from '../cache/redis-keys';
+import { redisTopologyKind } from '../cache/redis-topology';
 import { RedisWriteHealth } from '../cache/redis-write-health';
 import { TaskLocks, type Lock } from '../cache/task-locks';
 import { JobRegistry } from '../registry/job-registry';
@@ -166,7 +167,7 @@ export class QueueManager {
       const redis = createRedisClient(this.config.redis, this.logger, 'commands', { enableAutoPipelining: true });
       await connectRedis(redis, this.logger, 'commands');
       this.started = this.assemble(connection, redis, new ProgressFeed(this.config.redis, this.logger), controls, true);
-      this.logger.info({ db: connection.name, redis: redis.status }, 'queue manager started');
+      this.logger.info({ db: connection.name, redis: redis.status, redisTopology: redisTopologyKind(this.config.redis) }, 'queue manager started');
     } catch (error) {
       this.starting = undefined;
       await connection.close().catch(() => undefined);
