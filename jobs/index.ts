@@ -39,3 +39,5 @@ export { emailSendJob, userNotificationJob, dataExportJob, fileProcessJob, cache
 export { NotificationInbox, type InAppNotification } from './business/notification-inbox';
 export { registerCacheWarmer, unregisterCacheWarmer, cacheWarmerNames, type CacheWarmer } from './maintenance/cache-warmers';
 export { jobSettings, JOB_ENVIRONMENT_VARIABLES, type JobSettings } from './settings';
+/** File access confined to a folder (links that leave it refused): for application handlers too. */
+export { openConfined, readConfined, writeConfined, folderPathSchema, inFolder, type ConfinedFile } from './confined-path';
