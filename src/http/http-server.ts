@@ -7,6 +7,7 @@ import type { QueueWorker } from '../worker/queue-worker';
 import { adminGuard } from './admin-auth';
 import { registerAdminDlqRoutes } from './admin-dlq-routes';
 import { registerAdminJobRoutes } from './admin-job-routes';
+import { registerDashboard } from '../dashboard/dashboard-plugin';
 import { registerHealthRoutes } from './health-routes';
 
 /** Worker events that prove its loop and its jobs are moving. */
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   healthCheck?: boolean;
   /** Serve /metrics (METRICS_ENABLED). Default true. */
   metrics?: boolean;
+  /** Serve the operator dashboard under /dashboard (needs admin tokens to sign in). Default true. */
+  dashboard?: boolean;
 }
 
 export interface QueueHttpServer {
@@ -32,7 +35,7 @@ export interface QueueHttpServer {
   close(): Promise<void>;
 }
 
-/** Health, metrics and (with admin tokens) the admin API of one worker process. */
+/** Health, metrics and (with admin tokens) the admin API and the dashboard of one worker process. */
 export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   const { manager, worker } = options;
   const app = Fastify({ logger: false });
@@ -70,6 +73,7 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
       registerAdminJobRoutes(admin, manager);
       registerAdminDlqRoutes(admin, manager);
     });
+    if (options.dashboard ?? true) registerDashboard(app, { manager, worker, tokens, logger: options.logger });
   }
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}` }));
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
