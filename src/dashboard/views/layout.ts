@@ -46,6 +46,7 @@ export function layout(ctx: PageContext, title: string, section: Section | undef
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'>
+<link rel="icon" href="data:,">
 <title>${title} · ${ctx.queueName} · queue dashboard</title>
 <link rel="stylesheet" href="/dashboard/assets/uplot/uPlot.min.css">
 <link rel="stylesheet" href="/dashboard/assets/app/dashboard.css">
