@@ -111,4 +111,28 @@ describe('dashboard in chromium: an operator follows jobs from the overview to t
     await Promise.all([page.waitForSelector('#bulk-summary'), page.click('button[value=run]')]);
     expect(await page.textContent('#bulk-summary')).toMatch(/\d+ reprocessed/);
   });
+
+  it('shows a named queue with its consumer group and recurring schedule, and pauses and resumes it', async () => {
+    const queue = world.manager.getQueue<{ to: string }>('emails');
+    const handled: string[] = [];
+    await queue.consume(async (job) => {
+      handled.push(job.data.to);
+    }, { consumerGroup: 'senders' });
+    await queue.scheduleRecurring('digest', { to: 'team@example.com' }, 3600);
+    await queue.enqueue({ to: 'a@example.com' });
+    await waitFor(() => handled.includes('a@example.com'), 'the first message to be handled');
+
+    await page.goto('/dashboard/queues');
+    await Promise.all([page.waitForURL(/\/dashboard\/queues\/emails$/), page.click('#queue-list a:text("emails")')]);
+    expect(await page.textContent('#group-list')).toContain('senders');
+    expect(await page.textContent('#recurring-list')).toMatch(/digest\s*every 3600 s/);
+    await screenshots(page, 'named-queue');
+
+    await Promise.all([page.waitForURL(/notice=paused/), page.click('text=Pause queue')]);
+    expect(await queue.isPaused()).toBe(true);
+    await Promise.all([page.waitForURL(/notice=resumed/), page.click('text=Resume queue')]);
+    expect(await queue.isPaused()).toBe(false);
+    await queue.enqueue({ to: 'b@example.com' });
+    await waitFor(() => handled.includes('b@example.com'), 'a message after the resume to be handled');
+  });
 });
