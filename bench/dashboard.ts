@@ -121,6 +121,18 @@ async function fill(manager: QueueManager): Promise<{ someJobId: string; someEnt
   return { someJobId: someJob?.jobId ?? '', someEntryId: someEntry?._id.toHexString() ?? '' };
 }
 
+/**
+ * The fill keeps the embedded server busy for seconds at a time: its heartbeat must not count
+ * that as a dead server (the driver would drop the pool mid-insert).
+ */
+function patientUri(uri: string): string {
+  const url = new URL(uri);
+  url.searchParams.set('connectTimeoutMS', '120000');
+  url.searchParams.set('heartbeatFrequencyMS', '30000');
+  url.searchParams.set('serverMonitoringMode', 'poll');
+  return url.toString();
+}
+
 async function main(): Promise<void> {
   const logger = silentLogger();
   const mongo = await acquireBenchMongo(logger);
@@ -128,7 +140,7 @@ async function main(): Promise<void> {
   const redis = new LocalRedisServer();
   await redis.start();
   const manager = new QueueManager(
-    resolveQueueConfig({ name: 'bench', mongodb: { uri: mongo.uri, dbName: `bench_dashboard_${Date.now()}`, storageTimeoutMs: 120_000 }, redis: { host: '127.0.0.1', port: redis.port, db: 0 }, cache: { namespace: 'benchdash' } }),
+    resolveQueueConfig({ name: 'bench', mongodb: { uri: patientUri(mongo.uri), dbName: `bench_dashboard_${Date.now()}`, storageTimeoutMs: 120_000 }, redis: { host: '127.0.0.1', port: redis.port, db: 0 }, cache: { namespace: 'benchdash' } }),
     logger,
   );
   manager.registerJob(benchJob);
