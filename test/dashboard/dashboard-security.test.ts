@@ -50,7 +50,15 @@ describe('dashboard security: sign-in, session cookie, CSRF, roles, CSP', () => 
     await Promise.all([page.waitForURL(/\/dashboard\/login$/), page.click('text=Sign out')]);
     await page.goto('/dashboard');
     expect(page.url()).toContain('/dashboard/login');
-  });
+
+    // After sign-in the dashboard goes back only to its own pages, never to another site.
+    for (const next of ['https://evil.example/x', '//evil.example/x', '/dashboard/../admin']) {
+      await page.goto(`/dashboard/login?next=${encodeURIComponent(next)}`);
+      await page.fill('#token', ADMIN_TOKEN);
+      await Promise.all([page.waitForURL(`${world.baseUrl}/dashboard`), page.click('button[type=submit]')]);
+      await page.click('text=Sign out');
+    }
+  }, 60_000);
 
   it('refuses a POST without the CSRF token, or with another session\'s, and changes nothing', async () => {
     const page = await world.newPage();

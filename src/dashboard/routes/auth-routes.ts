@@ -9,9 +9,10 @@ import { csrfField, notice, type PageContext } from '../views/layout';
 
 const signInBody = z.object({ token: z.string().max(500).default(''), next: z.string().max(2000).optional(), _csrf: z.string().optional() });
 
-/** Only a path of this dashboard: never another host (no open redirect). */
+/** Only a path of this dashboard: never another host, nor a `..` out of /dashboard (no open redirect). */
 function safeNext(next: string | undefined): string {
-  return next && /^\/dashboard(\/[A-Za-z0-9/_.%?&=:-]*)?$/.test(next) && !next.startsWith('//') ? next : '/dashboard';
+  const ok = next !== undefined && /^\/dashboard(\/[A-Za-z0-9/_.%?&=:-]*)?$/.test(next) && !/(^|\/)\.\.?(\/|$|\?)|%2e/i.test(next);
+  return ok ? next : '/dashboard';
 }
 
 export function registerAuthRoutes(app: FastifyInstance, { manager, tokens }: DashboardDeps): void {
