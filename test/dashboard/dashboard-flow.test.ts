@@ -99,7 +99,11 @@ describe('dashboard in chromium: an operator follows jobs from the overview to t
     await world.manager.addJob({ type: 'test_job', data: { label: 'bulk-a', permanent: true }, priority: 3 });
     await waitFor(async () => (await world.manager.getDLQStats()).totalEntries >= 2, 'a second DLQ entry');
     await page.goto('/dashboard/dlq');
+    // The stats card loads after the list (htmx).
+    await page.waitForSelector('#dlq-total');
     expect(Number(await page.textContent('#dlq-total'))).toBeGreaterThanOrEqual(2);
+    expect(await page.textContent('#by-severity')).toMatch(/high\s*1/);
+    expect(await page.locator('#dlq-list tbody tr').count()).toBeGreaterThanOrEqual(2);
     await screenshots(page, 'dlq');
     await page.fill('textarea[name=corrections]', '{"permanent": false}');
     await page.click('text=Dry run: show what would happen');

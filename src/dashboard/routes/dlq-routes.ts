@@ -8,13 +8,16 @@ import { splitCorrections } from '../../manager/dlq-service';
 import type { DlqEntry } from '../../storage/dlq-repository';
 import type { DashboardDeps } from '../dashboard-deps';
 import { html } from '../html';
-import { redirectAfter, sendPage, sessionOf } from '../page';
+import { redirectAfter, sendHtml, sendPage, sessionOf } from '../page';
+import { SharedRead } from '../shared-read';
 import { dataDiff } from '../views/data-diff';
 import { dlqEntryPage, reprocessPreviewPage } from '../views/dlq-entry-view';
-import { bulkPlanPage, bulkResultPage, dlqListPage, type DlqFilterForm, type DlqStatsView } from '../views/dlq-view';
+import { bulkPlanPage, bulkResultPage, dlqListPage, dlqStatsPanel, type DlqFilterForm, type DlqStatsView } from '../views/dlq-view';
 import { duration } from '../views/format';
 
 const PAGE_SIZE = 50;
+/** The stats aggregate every entry: one read serves every viewer for this long, and loads after the list. */
+const STATS_MAX_AGE_MS = 5_000;
 const HOUR_MS = 3_600_000;
 const AGE_EDGES_MS = [HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS];
 /** Bulk reprocess pace: new jobs reach the queue no faster than this. */
@@ -60,12 +63,11 @@ function parseCorrections(text: string): Record<string, unknown> | undefined {
 
 export function registerDlqRoutes(app: FastifyInstance, { manager }: DashboardDeps): void {
   const maxReprocess = manager.config.dlq.maxReprocessAttempts;
-
-  async function readStats(): Promise<DlqStatsView> {
-    const [stats, ages] = await Promise.all([manager.getDLQStats(), manager.dlqRepository.countByAge(AGE_EDGES_MS)]);
+  const stats = new SharedRead(async (): Promise<DlqStatsView> => {
+    const [totals, ages] = await Promise.all([manager.getDLQStats(), manager.dlqRepository.countByAge(AGE_EDGES_MS)]);
     const labels = [`under ${duration(AGE_EDGES_MS[0])}`, ...AGE_EDGES_MS.slice(1).map((ms) => `under ${duration(ms)}`), `older`];
-    return { ...stats, byAge: ages.map((count, i) => ({ label: labels[i], count })) };
-  }
+    return { ...totals, byAge: ages.map((count, i) => ({ label: labels[i], count })) };
+  }, STATS_MAX_AGE_MS);
 
   async function entryOr404(request: FastifyRequest, reply: FastifyReply): Promise<DlqEntry | undefined> {
     const { id } = parseInput(dlqIdParams, request.params);
@@ -78,16 +80,17 @@ export function registerDlqRoutes(app: FastifyInstance, { manager }: DashboardDe
     const raw = request.query as Record<string, string | undefined>;
     const form = filterOf(raw);
     const skip = Math.max(0, Number.parseInt(raw.skip ?? '0', 10) || 0);
-    const stats = await readStats();
     try {
       const q = parseInput(dlqListQuery, { ...form, limit: String(PAGE_SIZE), skip: String(skip) });
       const entries = await manager.dlqRepository.list({ severity: q.severity, type: q.type, failureReason: q.reason, reviewed: q.reviewed, limit: q.limit, skip: q.skip });
-      return sendPage(manager, request, reply, 'Dead-letter queue', 'dlq', (ctx) => dlqListPage(ctx, stats, form, entries, skip, PAGE_SIZE, []));
+      return sendPage(manager, request, reply, 'Dead-letter queue', 'dlq', (ctx) => dlqListPage(ctx, form, entries, skip, PAGE_SIZE, []));
     } catch (error) {
       if (!(error instanceof InvalidRequestInput)) throw error;
-      return sendPage(manager, request, reply, 'Dead-letter queue', 'dlq', (ctx) => dlqListPage(ctx, stats, form, [], 0, PAGE_SIZE, error.problems), 400);
+      return sendPage(manager, request, reply, 'Dead-letter queue', 'dlq', (ctx) => dlqListPage(ctx, form, [], 0, PAGE_SIZE, error.problems), 400);
     }
   });
+
+  app.get('/dlq/stats', async (_request, reply) => sendHtml(reply, dlqStatsPanel(await stats.get())));
 
   app.post('/dlq/bulk', async (request, reply) => {
     const requestedAt = new Date();
@@ -101,6 +104,7 @@ export function registerDlqRoutes(app: FastifyInstance, { manager }: DashboardDe
       return sendPage(manager, request, reply, 'Bulk reprocess: dry run', 'dlq', (ctx) => bulkPlanPage(ctx, form, body.limit, body.corrections, plan, BULK_REPROCESS_PER_SECOND));
     }
     const results = await runReprocessPlan(manager, plan, sessionOf(request).actor, corrections, { requestedAt, perSecond: BULK_REPROCESS_PER_SECOND });
+    stats.invalidate();
     return sendPage(manager, request, reply, 'Bulk reprocess: done', 'dlq', () => bulkResultPage(form, results));
   });
 
@@ -116,6 +120,7 @@ export function registerDlqRoutes(app: FastifyInstance, { manager }: DashboardDe
     if (!entry) return reply;
     const { note } = parseInput(reviewForm, request.body);
     await manager.markDLQAsReviewed(entry.id, sessionOf(request).actor, note?.trim() || undefined);
+    stats.invalidate();
     return redirectAfter(reply, `/dashboard/dlq/${entry.id}`, 'reviewed');
   });
 
@@ -146,6 +151,7 @@ export function registerDlqRoutes(app: FastifyInstance, { manager }: DashboardDe
     if (!entry) return reply;
     const { corrections: text } = parseInput(correctionsForm, request.body);
     const result = await manager.reprocessDLQEntry(entry.id, sessionOf(request).actor, parseCorrections(text), { requestedAt });
+    stats.invalidate();
     return redirectAfter(reply, `/dashboard/jobs/${encodeURIComponent(result.newJobId)}`, 'reprocessed');
   });
 }

@@ -32,8 +32,9 @@ function hiddenFilter(form: DlqFilterForm): SafeHtml {
   return html`${Object.entries(form).map(([k, v]) => (v ? html`<input type="hidden" name="${k}" value="${v}">` : ''))}`;
 }
 
-export function dlqListPage(ctx: PageContext, stats: DlqStatsView, form: DlqFilterForm, entries: readonly DlqEntry[], skip: number, pageSize: number, problems: readonly string[]): SafeHtml {
-  return html`<section class="card" aria-labelledby="dlq-stats-h">
+/** The stats card: it aggregates every entry, so the list page loads it after itself (htmx). */
+export function dlqStatsPanel(stats: DlqStatsView): SafeHtml {
+  return html`<section class="card" aria-labelledby="dlq-stats-h" id="dlq-stats">
   <h2 id="dlq-stats-h"><span id="dlq-total">${stats.totalEntries}</span> entries${stats.oldestEntry ? `, oldest moved ${when(stats.oldestEntry)}` : ''}</h2>
   <div class="grid4">
     ${countList('by-severity', 'By severity', stats.bySeverity)}
@@ -41,7 +42,11 @@ export function dlqListPage(ctx: PageContext, stats: DlqStatsView, form: DlqFilt
     ${countList('by-reason', 'By reason', stats.byFailureReason)}
     <div><h3>By age</h3><ul class="counts">${stats.byAge.map((a) => html`<li><span>${a.label}</span> <strong>${a.count}</strong></li>`)}</ul></div>
   </div>
-</section>
+</section>`;
+}
+
+export function dlqListPage(ctx: PageContext, form: DlqFilterForm, entries: readonly DlqEntry[], skip: number, pageSize: number, problems: readonly string[]): SafeHtml {
+  return html`<section class="card" id="dlq-stats" hx-get="/dashboard/dlq/stats" hx-trigger="load" hx-swap="outerHTML"><h2>Statistics</h2><p class="muted">Loading… (<a href="/dashboard/dlq/stats">open</a>)</p></section>
 <form method="get" action="/dashboard/dlq" class="card search" role="search">${filterFields(form)}<button type="submit">Filter</button></form>
 ${problems.length > 0 && notice(`Filter not applied: ${problems.join('; ')}`, 'error')}
 <div class="scroll"><table id="dlq-list"><thead><tr><th scope="col">Job</th><th scope="col">Type</th><th scope="col">Severity</th><th scope="col">Reason</th><th scope="col">Moved</th><th scope="col">Attempts</th><th scope="col">Reviewed</th><th scope="col">Reprocessed</th></tr></thead>
