@@ -13,13 +13,13 @@ import { SharedRead } from '../shared-read';
 import { dataDiff } from '../views/data-diff';
 import { dlqEntryPage, reprocessPreviewPage } from '../views/dlq-entry-view';
 import { bulkPlanPage, bulkResultPage, dlqListPage, dlqStatsPanel, type DlqFilterForm, type DlqStatsView } from '../views/dlq-view';
-import { duration } from '../views/format';
 
 const PAGE_SIZE = 50;
 /** The stats aggregate every entry: one read serves every viewer for this long, and loads after the list. */
 const STATS_MAX_AGE_MS = 5_000;
 const HOUR_MS = 3_600_000;
 const AGE_EDGES_MS = [HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS];
+const AGE_LABELS = ['under 1 hour', '1 hour to 1 day', '1 to 7 days', 'older'];
 /** Bulk reprocess pace: new jobs reach the queue no faster than this. */
 export const BULK_REPROCESS_PER_SECOND = 20;
 const BULK_MAX = 500;
@@ -65,8 +65,7 @@ export function registerDlqRoutes(app: FastifyInstance, { manager }: DashboardDe
   const maxReprocess = manager.config.dlq.maxReprocessAttempts;
   const stats = new SharedRead(async (): Promise<DlqStatsView> => {
     const [totals, ages] = await Promise.all([manager.getDLQStats(), manager.dlqRepository.countByAge(AGE_EDGES_MS)]);
-    const labels = [`under ${duration(AGE_EDGES_MS[0])}`, ...AGE_EDGES_MS.slice(1).map((ms) => `under ${duration(ms)}`), `older`];
-    return { ...totals, byAge: ages.map((count, i) => ({ label: labels[i], count })) };
+    return { ...totals, byAge: ages.map((count, i) => ({ label: AGE_LABELS[i], count })) };
   }, STATS_MAX_AGE_MS);
 
   async function entryOr404(request: FastifyRequest, reply: FastifyReply): Promise<DlqEntry | undefined> {
