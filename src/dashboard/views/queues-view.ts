@@ -1,6 +1,6 @@
 import type { NamedQueueStats, RecurringJobDetails } from '../../queues/queue-api';
 import { html, type SafeHtml } from '../html';
-import { jsonBlock, when } from './format';
+import { when } from './format';
 import { actionButton, notice, type PageContext } from './layout';
 
 export interface NamedQueueView {
@@ -41,6 +41,6 @@ ${!q.stats?.groups || q.stats.groups.length === 0 ? html`<p>No consumer group ye
 </section>
 <section class="card"><h2>Recurring schedules</h2>
 ${q.recurring.length === 0 ? html`<p>No recurring schedule.</p>` : html`<div class="scroll"><table id="recurring-list"><thead><tr><th scope="col">Id</th><th scope="col">Schedule</th><th scope="col">Next run</th><th scope="col">Last run</th><th scope="col">Runs</th><th scope="col">Data</th></tr></thead>
-<tbody>${q.recurring.map((r) => html`<tr><th scope="row">${r.jobId}</th><td>${r.schedule.kind === 'cron' ? `cron ${r.schedule.expression}${r.schedule.timezone ? ` (${r.schedule.timezone})` : ''}` : `every ${r.schedule.intervalSeconds} s`}</td><td>${when(r.nextRunAt)}</td><td>${when(r.lastRunAt)}</td><td class="num">${r.runCount}</td><td>${jsonBlock(r.data)}</td></tr>`)}</tbody></table></div>`}
+<tbody>${q.recurring.map((r) => html`<tr><th scope="row">${r.jobId}</th><td>${r.schedule.kind === 'cron' ? `cron ${r.schedule.expression}${r.schedule.timezone ? ` (${r.schedule.timezone})` : ''}` : `every ${r.schedule.intervalSeconds} s`}</td><td>${when(r.nextRunAt)}</td><td>${when(r.lastRunAt)}</td><td class="num">${r.runCount}</td><td><code>${JSON.stringify(r.data)}</code></td></tr>`)}</tbody></table></div>`}
 </section>`;
 }
