@@ -2,7 +2,7 @@
  * `pnpm test` (type-check, then the whole jest suite with its closing count line), and the
  * selections the product's documents name:
  *   pnpm test:queue                       the queue system: manager, worker, DLQ, job handlers,
- *                                         named queues, HTTP and CLI surfaces
+ *                                         named queues, HTTP, CLI and dashboard surfaces
  *   pnpm test:integration                 suites that run other processes (workers, the CLI, a
  *                                         killed worker) or kill and restart the servers, the
  *                                         MongoDB wire conformance suites, and the Redis
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..');
 
 export const SUITES: Record<string, readonly string[]> = {
-  queue: ['test/core/', 'test/jobs/', 'test/queues/', 'test/http/', 'test/cli/'],
+  queue: ['test/core/', 'test/jobs/', 'test/queues/', 'test/http/', 'test/cli/', 'test/dashboard/'],
   integration: [
     'test/core/crash-recovery.test.ts',
     'test/core/graceful-shutdown.test.ts',

@@ -81,17 +81,26 @@ export const ENVIRONMENT_VARIABLES = [
   { name: 'HEALTH_CHECK_ENABLED', schema: bool, description: 'Serve /health/worker and /health/queue on HTTP_PORT', default: 'true' },
   { name: 'HEALTH_SNAPSHOT_MS', schema: int(0, 300_000), description: 'How long one reading of health and queue figures serves /health/queue and /metrics, in ms (0: read on every request)', default: '5000' },
   { name: 'METRICS_ENABLED', schema: bool, description: 'Serve /metrics (Prometheus) on HTTP_PORT', default: 'true' },
-  { name: 'ADMIN_TOKENS', schema: z.string().regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(,[A-Za-z0-9_.@-]+:[^,:\s]{16,})*$/, 'name:token pairs separated by commas, tokens of 16+ characters'), description: 'Enables the admin API: name:token pairs; the name is the actor in audit entries (secret)', default: '' },
+  { name: 'ADMIN_TOKENS', schema: z.string().regex(/^[A-Za-z0-9_.@-]+:[^,:\s]{16,}(:(admin|read))?(,[A-Za-z0-9_.@-]+:[^,:\s]{16,}(:(admin|read))?)*$/, 'name:token pairs separated by commas, tokens of 16+ characters, each optionally ending in :read or :admin'), description: 'Enables the admin API and the dashboard: name:token pairs, each optionally ending in :read (sees everything, changes nothing) or :admin (the default); the name is the actor in audit entries (secret)', default: '' },
   { name: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), description: 'pino log level', default: 'info (debug when NODE_ENV=development)' },
 ] as const;
 
 type VariableName = (typeof ENVIRONMENT_VARIABLES)[number]['name'];
 type VariableValues = { [K in (typeof ENVIRONMENT_VARIABLES)[number] as K['name']]?: z.output<K['schema']> };
 
+/** What a token may do: `admin` reads and changes, `read` only reads. */
+export const AdminRole = {
+  Admin: 'admin',
+  Read: 'read',
+} as const;
+export type AdminRole = (typeof AdminRole)[keyof typeof AdminRole];
+
 export interface AdminToken {
   /** Who acts: recorded as `by` in every audit entry the token causes. */
   name: string;
   token: string;
+  /** Absent: admin (tokens written before roles existed keep their rights). */
+  role?: AdminRole;
 }
 
 export interface EnvironmentConfig {
@@ -209,11 +218,11 @@ function queueInput(values: VariableValues): QueueConfigInput {
   };
 }
 
-/** `alice:tok1,ci-bot:tok2` (format checked by the variable's schema). One token per name and one name per token, so the actor a token records is never ambiguous. */
+/** `alice:tok1,viewer:tok2:read` (format checked by the variable's schema). One token per name and one name per token, so the actor a token records is never ambiguous. */
 function parseAdminTokens(text: string): AdminToken[] {
-  const tokens = text.split(',').filter(Boolean).map((pair) => {
-    const [name, token] = pair.split(':');
-    return { name, token };
+  const tokens = text.split(',').filter(Boolean).map((pair): AdminToken => {
+    const [name, token, role] = pair.split(':');
+    return { name, token, role: role === AdminRole.Read ? AdminRole.Read : AdminRole.Admin };
   });
   const names = new Set(tokens.map((t) => t.name));
   const secrets = new Set(tokens.map((t) => t.token));

@@ -1,18 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { QueueError } from '../errors';
 import type { QueueManager } from '../manager/queue-manager';
-import type { DlqDocument } from '../storage/dlq-store';
 import { adminRoute, errorBody, parseInput } from './admin-route-kit';
 import { bulkReprocessBody, dlqIdParams, dlqListQuery, reprocessBody, reviewBody } from './admin-schemas';
-import { planReprocess } from './dlq-reprocess-plan';
+import { findDlqEntry } from './dlq-entry-lookup';
+import { planReprocess, runReprocessPlan } from './dlq-reprocess-plan';
 
 /** /admin/dlq…: list, inspect, review and reprocess dead-letter entries. */
 export function registerAdminDlqRoutes(app: FastifyInstance, manager: QueueManager): void {
   const notFound = (id: string) => errorBody('DLQ_ENTRY_NOT_FOUND', `No dead-letter entry with id or jobId "${id}"`);
-  // An entry is addressed by its _id or by the dead job's jobId; resolving it here first means a
-  // jobId that happens to look like an ObjectId is still found.
-  const findEntry = async (id: string): Promise<DlqDocument | null> =>
-    (await manager.dlqRepository.findById(id)) ?? (await manager.dlqRepository.findByJobId(id));
+  const findEntry = (id: string) => findDlqEntry(manager, id);
 
   app.get('/admin/dlq', adminRoute(async ({ query }) => {
     const q = parseInput(dlqListQuery, query);
@@ -28,21 +24,7 @@ export function registerAdminDlqRoutes(app: FastifyInstance, manager: QueueManag
     const entries = await manager.dlqRepository.list({ severity: b.severity, type: b.type, failureReason: b.reason, reviewed: b.reviewed, limit: b.limit });
     const plan = planReprocess(manager, entries, b.corrections);
     if (b.dryRun) return { dryRun: true, matched: entries.length, plan };
-    // One at a time: each reprocess is two writes, and a failure of one must not stop the others.
-    const results = [];
-    for (const item of plan) {
-      if (item.action === 'skip') {
-        results.push(item);
-        continue;
-      }
-      try {
-        const done = await manager.reprocessDLQEntry(item.entryId, actor, b.corrections, { requestedAt });
-        results.push({ ...item, newJobId: done.newJobId });
-      } catch (error) {
-        if (!(error instanceof QueueError)) throw error;
-        results.push({ entryId: item.entryId, jobId: item.jobId, type: item.type, action: 'failed' as const, why: `${error.code}: ${error.message}` });
-      }
-    }
+    const results = await runReprocessPlan(manager, plan, actor, b.corrections, { requestedAt });
     return { dryRun: false, matched: entries.length, results };
   }));
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { QueueError } from '../errors';
 
 /** HTTP status of each typed error the admin API can meet; any other QueueError is bad input (400). */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   JOB_NOT_FOUND: 404,
   DLQ_ENTRY_NOT_FOUND: 404,
   REPROCESS_LIMIT_REACHED: 409,

@@ -8,6 +8,7 @@ import type { QueueWorker } from '../worker/queue-worker';
 import { adminGuard } from './admin-auth';
 import { registerAdminDlqRoutes } from './admin-dlq-routes';
 import { registerAdminJobRoutes } from './admin-job-routes';
+import { registerDashboard } from '../dashboard/dashboard-plugin';
 import { registerHealthRoutes } from './health-routes';
 import { registerWorkerDetailRoute } from './worker-detail-route';
 
@@ -30,6 +31,8 @@ export interface HttpServerOptions {
   metrics?: boolean;
   /** Milliseconds a reading of health and queue figures serves /health/queue and /metrics before it is read again (HEALTH_SNAPSHOT_MS). Default 5000. */
   snapshotMaxAgeMs?: number;
+  /** Serve the operator dashboard under /dashboard (needs admin tokens to sign in). Default true. */
+  dashboard?: boolean;
 }
 
 export interface QueueHttpServer {
@@ -39,7 +42,7 @@ export interface QueueHttpServer {
   close(): Promise<void>;
 }
 
-/** Health, metrics and (with admin tokens) the admin API of one worker process. */
+/** Health, metrics and (with admin tokens) the admin API and the dashboard of one worker process. */
 export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
   const { manager, worker } = options;
   const app = Fastify({ logger: false });
@@ -79,6 +82,7 @@ export function createHttpServer(options: HttpServerOptions): QueueHttpServer {
       registerAdminDlqRoutes(admin, manager);
       registerWorkerDetailRoute(admin, worker);
     });
+    if (options.dashboard ?? true) registerDashboard(app, { manager, worker, tokens, logger: options.logger });
   }
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `No route ${request.method} ${request.url}` }));
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {

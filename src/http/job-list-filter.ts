@@ -1,4 +1,5 @@
 import { ObjectId, type Filter } from 'mongodb';
+import type { QueueManager } from '../manager/queue-manager';
 import type { JobDocument } from '../storage/job-store';
 import { JOB_CURSOR_PATTERN, type JobListQuery } from './admin-schemas';
 
@@ -37,4 +38,16 @@ function decodeJobCursor(cursor: string): { createdAt: Date; id: ObjectId } | un
   const match = JOB_CURSOR_PATTERN.exec(cursor);
   if (!match) return undefined;
   return { createdAt: new Date(Number(match[1])), id: new ObjectId(match[2]) };
+}
+
+/** One page of GET /admin/jobs (and the dashboard's job search): jobs without their history and errors. */
+export async function findJobPage(manager: QueueManager, q: JobListQuery): Promise<{ items: JobDocument[]; nextCursor: string | null }> {
+  const items = await manager.internals.store.collection
+    .find(jobListFilter(manager.config.name, q), { projection: { history: 0, errors: 0 } })
+    .sort(JOB_LIST_SORT)
+    .skip(q.skip)
+    .limit(q.limit)
+    .toArray();
+  const last = items.at(-1);
+  return { items, nextCursor: items.length === q.limit && last ? encodeJobCursor(last) : null };
 }

@@ -220,6 +220,11 @@ export class QueueManager {
     return this.namedQueues().getQueue<T>(name);
   }
 
+  /** Names of the named queues this process opened (getQueue), sorted; opens nothing itself. */
+  getNamedQueueNames(): string[] {
+    return this.named?.names() ?? [];
+  }
+
   /** The id of the backend named queues run on (`engine` until setActiveBackend chooses another). */
   getActivePlugin(): string {
     return this.namedQueues().getActivePlugin();

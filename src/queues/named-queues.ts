@@ -47,6 +47,11 @@ export class NamedQueues {
     this.active = this.prepare(options.initial.pluginId, options.initial.config);
   }
 
+  /** Names of the queues this process opened with getQueue, sorted. */
+  names(): string[] {
+    return [...this.queues.keys()].sort();
+  }
+
   /** The id of the backend the queues run on. */
   getActivePlugin(): string {
     return this.active.plugin.id;

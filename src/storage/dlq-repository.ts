@@ -62,6 +62,21 @@ export class DlqRepository {
   }
 
   /**
+   * How many entries moved to the DLQ at most each age ago and not earlier than the previous one:
+   * `[1h, 1d]` gives counts for (0, 1h], (1h, 1d] and older. One count per range (the movedAt index).
+   */
+  async countByAge(agesMs: readonly number[], now = Date.now()): Promise<number[]> {
+    const edges = [0, ...agesMs, Number.POSITIVE_INFINITY];
+    return Promise.all(
+      edges.slice(1).map((older, i) => {
+        const movedAt: Record<string, Date> = { $lte: new Date(now - edges[i]) };
+        if (Number.isFinite(older)) movedAt.$gt = new Date(now - older);
+        return this.store.collection.countDocuments({ queue: this.queue, movedAt });
+      }),
+    );
+  }
+
+  /**
    * Deletes this queue's entries that match `filter` (`{}`: all of them) and returns how many.
    * The filter is ANDed with this queue's name, so it can never reach another queue's entries.
    * A development and test tool: entries are the audit of failed jobs.

@@ -91,6 +91,11 @@ jobSchema.index({ failedAt: 1 }, { name: JOB_INDEX.dlqRepair, partialFilterExpre
 // of a scan of every completed job the queue keeps.
 jobSchema.index({ queue: 1, completedAt: -1 }, { name: JOB_INDEX.recentCompletions, partialFilterExpression: { status: JobStatus.Completed } });
 
+// The admin API's and the dashboard's job search: newest first within a queue (or within one
+// status of it), paged by cursor; other filters narrow the scan of these keys.
+jobSchema.index({ queue: 1, createdAt: -1, _id: -1 }, { name: 'newest_first' });
+jobSchema.index({ queue: 1, status: 1, createdAt: -1, _id: -1 }, { name: 'status_newest_first' });
+
 export type JobModel = Model<JobRecord>;
 
 /** The jobs model bound to one connection (several managers may use several databases). */

@@ -99,6 +99,31 @@ export class JobRepository {
       .toArray();
   }
 
+  /**
+   * Jobs that completed and jobs that died (failed for good) per minute since `since`, oldest
+   * minute first; minutes with neither are left out. `minute` is epoch ms of the minute's start.
+   */
+  async finishedPerMinute(since: Date): Promise<Array<{ minute: number; completed: number; failed: number }>> {
+    const perMinute = (field: '$completedAt' | '$failedAt') => ({ $multiply: [{ $floor: { $divide: [{ $subtract: [field, new Date(0)] }, 60_000] } }, 60_000] });
+    const count = async (status: JobStatus, field: 'completedAt' | 'failedAt') =>
+      this.store.collection
+        .aggregate<{ _id: number; n: number }>([
+          { $match: { queue: this.queue, status, [field]: { $gte: since } } },
+          { $group: { _id: perMinute(`$${field}`), n: { $sum: 1 } } },
+        ])
+        .toArray();
+    const [completed, failed] = await Promise.all([count(Status.Completed, 'completedAt'), count(Status.Dead, 'failedAt')]);
+    const minutes = new Map<number, { minute: number; completed: number; failed: number }>();
+    const at = (minute: number) => {
+      const row = minutes.get(minute) ?? { minute, completed: 0, failed: 0 };
+      minutes.set(minute, row);
+      return row;
+    };
+    for (const row of completed) at(row._id).completed = row.n;
+    for (const row of failed) at(row._id).failed = row.n;
+    return [...minutes.values()].sort((a, b) => a.minute - b.minute);
+  }
+
   /** Moves a waiting job to a new time; running or finished jobs are refused (a typed miss). */
   async rescheduleJob(jobId: string, runAt: Date, by = 'api'): Promise<TransitionResult<JobDocument>> {
     return this.store.reschedule(jobId, runAt, by, new Date());

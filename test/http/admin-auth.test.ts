@@ -57,6 +57,22 @@ describe('HTTP admin API: bearer tokens and unknown routes', () => {
     expect((await world.server.app.inject({ method: 'DELETE', url: '/admin/stats', headers: bearer() })).statusCode).toBe(404);
   });
 
+  it('lets a read-only token read but refuses its changes with 403, writing nothing', async () => {
+    const viewerToken = 'viewer-token-0123456789abcdef';
+    const server = createHttpServer({ manager: world.manager, worker: world.worker, logger: world.harness.logger, adminTokens: [...ADMIN_TOKENS, { name: 'viewer', token: viewerToken, role: 'read' }] });
+    try {
+      const { jobId } = await world.manager.addJob({ type: 'test_job', data: { label: 'ro' }, delay: 60_000 });
+      expect((await server.app.inject({ method: 'GET', url: `/admin/jobs/${jobId}`, headers: bearer(viewerToken) })).statusCode).toBe(200);
+      const cancel = await server.app.inject({ method: 'POST', url: `/admin/jobs/${jobId}/cancel`, headers: bearer(viewerToken), payload: {} });
+      expect(cancel.statusCode).toBe(403);
+      expect(cancel.json()).toMatchObject({ error: 'FORBIDDEN' });
+      expect((await world.manager.jobRepository.findByJobId(jobId))?.status).toBe('scheduled');
+      expect((await server.app.inject({ method: 'POST', url: `/admin/jobs/${jobId}/cancel`, headers: bearer(), payload: {} })).statusCode).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('does not register the admin API without tokens', async () => {
     const server = createHttpServer({ manager: world.manager, worker: world.worker, logger: world.harness.logger });
     try {

@@ -10,14 +10,15 @@ describe('HTTP settings from the environment', () => {
   });
 
   it('reads the port (0 turns the server off), the host and the named tokens', () => {
-    const config = loadConfig({ ...base, HTTP_PORT: '0', HTTP_HOST: '0.0.0.0', HEALTH_SNAPSHOT_MS: '1000', ADMIN_TOKENS: 'alice:0123456789abcdef,ci-bot:fedcba9876543210xyz' });
+    const config = loadConfig({ ...base, HTTP_PORT: '0', HTTP_HOST: '0.0.0.0', HEALTH_SNAPSHOT_MS: '1000', ADMIN_TOKENS: 'alice:0123456789abcdef,ci-bot:fedcba9876543210xyz,viewer:0123456789viewer:read' });
     expect(config.http).toEqual({
       port: 0,
       host: '0.0.0.0',
       snapshotMaxAgeMs: 1000,
       adminTokens: [
-        { name: 'alice', token: '0123456789abcdef' },
-        { name: 'ci-bot', token: 'fedcba9876543210xyz' },
+        { name: 'alice', token: '0123456789abcdef', role: 'admin' },
+        { name: 'ci-bot', token: 'fedcba9876543210xyz', role: 'admin' },
+        { name: 'viewer', token: '0123456789viewer', role: 'read' },
       ],
       healthCheck: true,
       metrics: true,
@@ -28,6 +29,7 @@ describe('HTTP settings from the environment', () => {
     ['HTTP_PORT', '70000'],
     ['HTTP_PORT', 'eighty'],
     ['ADMIN_TOKENS', 'alice:short'],
+    ['ADMIN_TOKENS', 'alice:0123456789abcdef:owner'],
     ['ADMIN_TOKENS', 'no-name-only-a-token-0123456789'],
     ['ADMIN_TOKENS', 'alice:0123456789abcdef,bob:0123456789abcdef'],
     ['ADMIN_TOKENS', 'alice:0123456789abcdef,alice:fedcba9876543210'],
