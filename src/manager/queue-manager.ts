@@ -43,6 +43,8 @@ import { QueuePluginRegistry } from '../queues/plugin-registry';
 import type { NamedQueue, RecurringJobDetails } from '../queues/queue-api';
 import { collectQueueStats, type QueueStats } from './queue-stats';
 import { WorkerRegistry } from './worker-registry';
+import { MaintenanceLoop } from '../scheduler/maintenance-loop';
+import type { WorkerBinding, WorkerHost } from '../worker/worker-port';
 
 /** Jobs per insertMany in addJobs: one round trip per chunk. */
 const ADD_CHUNK = 1000;
@@ -84,7 +86,7 @@ interface Started {
  * The application's entry point to one queue: add jobs, inspect them, operate the DLQ.
  * Construct, then `start()` (connects and ensures indexes); `close()` when done.
  */
-export class QueueManager {
+export class QueueManager implements WorkerHost {
   readonly registry: JobRegistry;
   readonly keys: RedisKeys;
   private readonly batchSizes: TypeBatchSizes;
@@ -179,7 +181,23 @@ export class QueueManager {
     const cache = new BatchCache(redis, this.keys, maxPriority, batchTtlMs(this.config));
     const redisWrites = new RedisWriteHealth();
     const locks = new TaskLocks(redis, redisWrites);
-    const lifecycle = new JobLifecycle({ config: this.config, store, dlqStore, redis, redisWrites, cache, locks, keys: this.keys, progress, batchSizes: this.batchSizes, logger: this.logger });
+    const lifecycle = new JobLifecycle({
+      config: this.config,
+      store,
+      dlqStore,
+      redis,
+      redisWrites,
+      cache,
+      locks,
+      keys: this.keys,
+      progress,
+      batchSizes: this.batchSizes,
+      registry: this.registry,
+      controls,
+      controlQueue: this.controlQueue,
+      services: () => this.jobServices(),
+      logger: this.logger,
+    });
     const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]), this.logger.child({ component: 'dlq' }));
     return {
       connection,
@@ -511,6 +529,26 @@ export class QueueManager {
       },
     };
     return this.services;
+  }
+
+  /** What a QueueWorker on this queue uses: the lifecycle as its port, presence, clients, maintenance. */
+  workerBinding(): WorkerBinding {
+    const { lifecycle, workerRegistry } = this.s;
+    return {
+      port: lifecycle,
+      presence: workerRegistry,
+      blockingClient: () => {
+        // A blocking pop waits up to the poll interval; the command timeout must not cut it short.
+        const client = createRedisClient(this.config.redis, this.logger, 'blocking', { commandTimeout: undefined });
+        client.connect().catch(() => undefined);
+        return client;
+      },
+      maintenance: (typeBatchSize) => {
+        const loop = new MaintenanceLoop(this, this.baseLogger, typeBatchSize);
+        loop.start();
+        return { release: () => loop.stop() };
+      },
+    };
   }
 
   /** For the worker and the maintenance loop of this package. */
