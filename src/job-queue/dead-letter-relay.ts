@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { JobStatus } from '../domain/job-status';
 import type { QueueManager } from '../manager/queue-manager';
 import { deliveryQueueName, messageIdOf } from '../queues/engine/delivery';
-import type { NamedQueue } from '../queues/queue-api';
+import type { NamedQueue } from '../queue-api/queue-api';
 import type { JobDocument } from '../storage/job-store';
 
 /** What the dead-letter queue receives for each job whose attempts are spent. */

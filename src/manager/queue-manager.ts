@@ -1,223 +1,116 @@
-import type Redis from 'ioredis';
-import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import type { Collection } from 'mongodb';
 import type { QueueConfig } from '../config/queue-config';
-import { bandRanges, configuredLevels } from '../config/config-aliases';
-import { batchTtlMs, cacheTtlMs } from '../config/durations';
 import type { DlqSeverity } from '../domain/dlq-record';
 import type { JobDefinition, JobServices } from '../domain/job-definition';
-import type { JobRecord } from '../domain/job-record';
-import { JobStatus } from '../domain/job-status';
-import { priorityBounds, type PriorityLevels } from '../domain/priority-band';
 import { NotStartedError } from '../errors';
-import { BatchCache } from '../cache/batch-cache';
-import { ProgressFeed } from '../cache/progress-feed';
-import { connectRedis, createRedisClient } from '../cache/redis-connection';
+import type { ProgressFeed } from '../cache/progress-feed';
 import { RedisKeys } from '../cache/redis-keys';
-import { RedisWriteHealth } from '../cache/redis-write-health';
-import { TaskLocks, type Lock } from '../cache/task-locks';
+import type { Lock } from '../cache/task-locks';
+import type { QueuePluginRegistry } from '../queue-api/plugin-registry';
+import type { NamedQueue, RecurringJobDetails } from '../queue-api/queue-api';
 import { JobRegistry } from '../registry/job-registry';
-import { dlqModelFor, ensureDlqIndexes } from '../storage/dlq-model';
-import { DlqRepository, withEntryIdOrNull, type DlqEntry } from '../storage/dlq-repository';
-import { DlqStore, type DlqDocument } from '../storage/dlq-store';
-import { jobModelFor } from '../storage/job-model';
-import { JobRepository } from '../storage/job-repository';
-import { JobStore, type JobDocument } from '../storage/job-store';
-import { withinStorageDeadline } from '../storage/storage-outage';
-import { TaskLeaseStore, type TaskLeaseDocument } from '../storage/task-lease-store';
-import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
+import { withEntryIdOrNull, type DlqEntry, type DlqRepository } from '../storage/dlq-repository';
+import type { DlqDocument, DlqStore } from '../storage/dlq-store';
+import type { JobRepository } from '../storage/job-repository';
+import type { JobDocument } from '../storage/job-store';
 import type { TransitionResult } from '../storage/transition-result';
-import { DlqService, type ReprocessOptions, type ReprocessResult } from './dlq-service';
-import { checkHealth, type HealthReport } from './health-check';
-import { probeRedisWrites, type RedisWriteReport } from './redis-write-probe';
-import { buildJobRecord } from './job-builder';
-import type { AddJobInput, AddJobResult } from './job-input';
-import { JobLifecycle } from './job-lifecycle';
-import { TypeBatchSizes, type BatchSizes } from './type-batch-sizes';
-import { DELIVERY_PRIORITY_LEVELS, deliveryAdminDefinition, QUEUE_MESSAGE_TYPE } from '../queues/engine/delivery';
-import { engineQueuePlugin } from '../queues/engine/engine-plugin';
-import { memoryQueuePlugin } from '../queues/memory/memory-plugin';
-import { NamedQueues } from '../queues/named-queues';
-import { QueuePluginRegistry } from '../queues/plugin-registry';
-import type { NamedQueue, RecurringJobDetails } from '../queues/queue-api';
-import { collectQueueStats, type QueueStats } from './queue-stats';
-import { WorkerRegistry } from './worker-registry';
-import { MaintenanceLoop } from '../scheduler/maintenance-loop';
 import type { WorkerBinding, WorkerHost } from '../worker/worker-port';
+import type { ReprocessOptions, ReprocessResult } from './dlq-service';
+import type { AddJobInput, AddJobResult } from './job-input';
+import type { JobLifecycle } from './job-lifecycle';
+import type { NamedQueueHost } from './named-queue-host';
+import { queueHealth, type QueueHealthReport } from './queue-health';
+import type { QueueConnections, QueueParts, QueueSpec } from './queue-parts';
+import { collectQueueStats, type QueueStats } from './queue-stats';
+import { TypeBatchSizes, type BatchSizes } from './type-batch-sizes';
+import type { WorkerRegistry } from './worker-registry';
 
-/** Jobs per insertMany in addJobs: one round trip per chunk. */
-const ADD_CHUNK = 1000;
-/** checkHealth: each probe's deadline, and the window its performance figures cover. */
-const HEALTH_PROBE_TIMEOUT_MS = 1_000;
-const HEALTH_WINDOW_MS = 5 * 60_000;
-
-/** How a queue derived from a manager differs from it (see QueueManager.derive). */
-export interface DerivedQueueOptions {
-  registry?: JobRegistry;
-  priorityLevels?: PriorityLevels;
-  /** The queue whose pause switch this one obeys (default: its own name). */
-  controlQueue?: string;
+/** A started queue as the composition root hands it over: its parts and what it hosts. */
+export interface OpenedQueue {
+  connections: QueueConnections;
+  parts: QueueParts;
+  /** The named queues this manager hosts (built on first use). */
+  namedQueues(): NamedQueueHost;
+  /** Reprocesses a DLQ entry of this queue, or of a consumer group of one of its named queues. */
+  reprocessDLQEntry(id: string, admin: string, corrections: Record<string, unknown> | undefined, options: ReprocessOptions): Promise<ReprocessResult>;
+  workerBinding(): WorkerBinding;
+  /** Stops the named queues (in-flight jobs finish within graceMs), then closes the connections. */
+  close(graceMs?: number): Promise<void>;
 }
 
-interface Started {
-  connection: Connection;
-  redis: Redis;
-  /** False for a derived manager: the connections belong to its parent. */
-  ownsConnections: boolean;
-  progress: ProgressFeed;
-  controls: QueueControlStore;
-  store: JobStore;
-  dlqStore: DlqStore;
-  lifecycle: JobLifecycle;
-  cache: BatchCache;
-  locks: TaskLocks;
-  /** Whether Redis accepts this queue's writes (see RedisWriteHealth). */
-  redisWrites: RedisWriteHealth;
-  /** MongoDB leases of maintenance tasks while the Redis task locks cannot be used. */
-  taskLeases: TaskLeaseStore;
-  dlqService: DlqService;
-  jobRepository: JobRepository;
-  dlqRepository: DlqRepository;
-  workerRegistry: WorkerRegistry;
+/** How a manager gets its parts: the composition root (src/composition) implements it. */
+export interface QueueWiring {
+  /** Backends of the named-queue API (getQueue); applications may register their own. */
+  readonly queuePlugins: QueuePluginRegistry;
+  open(spec: QueueSpec): Promise<OpenedQueue>;
 }
 
 /**
- * The application's entry point to one queue: add jobs, inspect them, operate the DLQ.
- * Construct, then `start()` (connects and ensures indexes); `close()` when done.
+ * The application's entry point to one queue: add jobs, inspect them, operate the DLQ, open named
+ * queues. A facade: the composition root builds what it delegates to. Made by QueueFactory (or
+ * createQueueManager), then `start()` (connects and ensures indexes); `close()` when done.
  */
 export class QueueManager implements WorkerHost {
   readonly registry: JobRegistry;
   readonly keys: RedisKeys;
   private readonly batchSizes: TypeBatchSizes;
   private readonly logger: Logger;
-  private readonly baseLogger: Logger;
-  private parent: QueueManager | undefined;
-  private named: NamedQueues | undefined;
-  /** Backends of the named-queue API (getQueue); applications may register their own. */
-  readonly queuePlugins = new QueuePluginRegistry().register(engineQueuePlugin).register(memoryQueuePlugin);
-  private controlQueue: string;
-  private started: Started | undefined;
-  private services: JobServices | undefined;
+  private opened: OpenedQueue | undefined;
   private starting: Promise<void> | undefined;
 
   constructor(
     readonly config: QueueConfig,
     logger: Logger,
+    private readonly wiring: QueueWiring,
     registry: JobRegistry = new JobRegistry(),
   ) {
-    this.baseLogger = logger;
     this.logger = logger.child({ component: 'queue-manager', queue: config.name });
     this.registry = registry;
     this.batchSizes = new TypeBatchSizes(registry);
-    this.controlQueue = config.name;
     this.keys = new RedisKeys(config.cache.namespace, config.name);
   }
 
   /** Connects to MongoDB (required) and Redis (optional: degraded mode while down), ensures indexes. */
   async start(): Promise<void> {
-    this.starting ??= this.connect();
+    this.starting ??= this.wiring
+      .open({ config: this.config, registry: this.registry, batchSizes: this.batchSizes, controlQueue: this.config.name })
+      .then((opened) => void (this.opened = opened))
+      .catch((error: unknown) => {
+        this.starting = undefined;
+        throw error;
+      });
     return this.starting;
   }
 
-  /**
-   * A manager for another queue on this manager's connections (one MongoDB pool and one Redis
-   * client serve both): its own jobs, Redis batches, locks and job registry. Closing it leaves
-   * the connections open; closing this manager closes them.
-   */
-  derive(name: string, options: DerivedQueueOptions = {}): QueueManager {
-    const config: QueueConfig = {
-      ...this.config,
-      name,
-      batch: { ...this.config.batch, priorityLevels: options.priorityLevels ? configuredLevels(options.priorityLevels) : this.config.batch.priorityLevels },
-    };
-    const child = new QueueManager(config, this.baseLogger, options.registry ?? new JobRegistry());
-    child.parent = this;
-    child.controlQueue = options.controlQueue ?? name;
-    return child;
+  /** Closes MongoDB and Redis connections (named queues stop first: their consumers still write while they drain). */
+  async close(graceMs?: number): Promise<void> {
+    const opened = this.opened;
+    this.opened = undefined;
+    this.starting = undefined;
+    await opened?.close(graceMs);
   }
 
-  private async connect(): Promise<void> {
-    const parent = this.parent;
-    if (parent) {
-      await parent.start();
-      const { connection, redis, progress, controls } = parent.s;
-      this.started = this.assemble(connection, redis, progress, controls, false);
-      return;
-    }
-    const { mongodb } = this.config;
-    const connection = mongoose.createConnection(mongodb.connectionString, {
-      dbName: mongodb.dbName,
-      maxPoolSize: mongodb.maxPoolSize,
-      serverSelectionTimeoutMS: mongodb.serverSelectionTimeoutMs,
-      monitorCommands: mongodb.monitorCommands,
-      autoIndex: false,
-      autoCreate: false,
-    });
-    try {
-      await connection.asPromise();
-      const jobModel = jobModelFor(connection);
-      const dlqModel = dlqModelFor(connection);
-      await Promise.all([jobModel.createCollection(), dlqModel.createCollection()]);
-      const controls = new QueueControlStore(connection.collection<QueueControlDocument>('queue_controls') as unknown as Collection<QueueControlDocument>);
-      await Promise.all([jobModel.createIndexes(), ensureDlqIndexes(dlqModel), controls.ensureIndexes()]);
-      const redis = createRedisClient(this.config.redis, this.logger, 'commands', { enableAutoPipelining: true });
-      await connectRedis(redis, this.logger, 'commands');
-      this.started = this.assemble(connection, redis, new ProgressFeed(this.config.redis, this.logger), controls, true);
-      this.logger.info({ db: connection.name, redis: redis.status }, 'queue manager started');
-    } catch (error) {
-      this.starting = undefined;
-      await connection.close().catch(() => undefined);
-      throw error;
-    }
+  /** Stops every named queue (in-flight jobs finish within graceMs), then closes the connections. */
+  async shutdown(graceMs?: number): Promise<void> {
+    await this.close(graceMs);
   }
 
-  private assemble(connection: Connection, redis: Redis, progress: ProgressFeed, controls: QueueControlStore, ownsConnections: boolean): Started {
-    const jobModel = jobModelFor(connection);
-    const dlqModel = dlqModelFor(connection);
-    const store = new JobStore(jobModel.collection as unknown as Collection<JobDocument>, this.config.limits);
-    const dlqStore = new DlqStore(dlqModel.collection as unknown as Collection<DlqDocument>);
-    const maxPriority = priorityBounds(bandRanges(this.config.batch.priorityLevels)).max;
-    const cache = new BatchCache(redis, this.keys, maxPriority, batchTtlMs(this.config));
-    const redisWrites = new RedisWriteHealth();
-    const locks = new TaskLocks(redis, redisWrites);
-    const lifecycle = new JobLifecycle({
-      config: this.config,
-      store,
-      dlqStore,
-      redis,
-      redisWrites,
-      cache,
-      locks,
-      keys: this.keys,
-      progress,
-      batchSizes: this.batchSizes,
-      registry: this.registry,
-      controls,
-      controlQueue: this.controlQueue,
-      services: () => this.jobServices(),
-      logger: this.logger,
-    });
-    const dlqService = new DlqService(this.config, this.registry, store, dlqStore, lifecycle, (record) => this.insertRecords([record]).then((r) => r[0]), this.logger.child({ component: 'dlq' }));
-    return {
-      connection,
-      redis,
-      ownsConnections,
-      progress,
-      controls,
-      store,
-      dlqStore,
-      lifecycle,
-      cache,
-      locks,
-      redisWrites,
-      taskLeases: new TaskLeaseStore(connection.collection<TaskLeaseDocument>('task_leases') as unknown as Collection<TaskLeaseDocument>),
-      dlqService,
-      jobRepository: new JobRepository(store, this.config.name, cache),
-      dlqRepository: new DlqRepository(dlqStore, this.config.name),
-      // Three missed heartbeats and a worker counts as gone.
-      workerRegistry: new WorkerRegistry(redis, this.keys, this.config.worker.heartbeatInterval * 3),
-    };
+  get isStarted(): boolean {
+    return this.opened !== undefined;
+  }
+
+  private get s(): QueueParts {
+    return this.open.parts;
+  }
+
+  private get open(): OpenedQueue {
+    if (!this.opened) throw new NotStartedError('QueueManager');
+    return this.opened;
+  }
+
+  /** Backends of the named-queue API (getQueue); applications may register their own. */
+  get queuePlugins(): QueuePluginRegistry {
+    return this.wiring.queuePlugins;
   }
 
   /**
@@ -225,90 +118,41 @@ export class QueueManager implements WorkerHost {
    * recurring schedules). The same object on every call, across backend switches. Start first.
    */
   getQueue<T>(name: string): NamedQueue<T> {
-    return this.namedQueues().getQueue<T>(name);
+    return this.open.namedQueues().getQueue<T>(name);
   }
 
   /** The id of the backend named queues run on (`engine` until setActiveBackend chooses another). */
   getActivePlugin(): string {
-    return this.namedQueues().getActivePlugin();
+    return this.open.namedQueues().getActivePlugin();
   }
 
-  /**
-   * Moves every named queue to another backend: the config (an object with an optional
-   * `configVersion`) is migrated from its stored version, then validated, before anything changes.
-   */
+  /** Moves every named queue to another backend (the config is migrated from its stored version, then validated). */
   async setActiveBackend(pluginId: string, config: unknown, graceMs?: number): Promise<void> {
-    await this.namedQueues().setActiveBackend(pluginId, config, graceMs);
+    await this.open.namedQueues().setActiveBackend(pluginId, config, graceMs);
   }
 
-  /**
-   * Named queues take jobs and fire recurring schedules in this process (the default).
-   * `intervalMs` (10–60000) sets their poll interval: see NamedQueues.startPolling.
-   */
+  /** Named queues take jobs and fire recurring schedules in this process (the default); `intervalMs` 10–60000. */
   startPolling(intervalMs?: number): void {
-    this.namedQueues().startPolling(intervalMs);
+    this.open.namedQueues().startPolling(intervalMs);
   }
 
   /** Named queues stop taking jobs and firing schedules in this process; running jobs finish. */
   stopPolling(): void {
-    this.namedQueues().stopPolling();
+    this.open.namedQueues().stopPolling();
   }
 
   /** Jobs the named queues of this process are running right now. */
   async getInFlightJobCount(): Promise<number> {
-    return (await this.named?.getInFlightJobCount()) ?? 0;
+    return this.opened ? this.opened.namedQueues().getInFlightJobCount() : 0;
   }
 
   async listAllRecurringJobs(): Promise<RecurringJobDetails[]> {
-    return this.namedQueues().listAllRecurringJobs();
-  }
-
-  /** Stops every named queue (in-flight jobs finish within graceMs), then closes the connections. */
-  async shutdown(graceMs?: number): Promise<void> {
-    await this.named?.shutdown(graceMs);
-    this.named = undefined;
-    await this.close();
-  }
-
-  private namedQueues(): NamedQueues {
-    if (this.parent) throw new NotStartedError('named queues of a derived QueueManager');
-    this.named ??= new NamedQueues({
-      plugins: this.queuePlugins,
-      logger: this.baseLogger,
-      host: this,
-      initial: { pluginId: engineQueuePlugin.id, config: { configVersion: engineQueuePlugin.configVersion, delayMultiplier: this.config.delayMultiplier, pollIntervalMs: this.config.worker.pollInterval } },
-    });
-    return this.named;
-  }
-
-  /** Closes MongoDB and Redis connections. Stop workers first. */
-  async close(): Promise<void> {
-    // Named queues stop first: their consumers still write while they drain.
-    const named = this.named;
-    this.named = undefined;
-    await named?.shutdown();
-    const started = this.started;
-    this.started = undefined;
-    this.starting = undefined;
-    this.services = undefined;
-    if (!started?.ownsConnections) return;
-    started.progress.close();
-    started.redis.disconnect();
-    await started.connection.close();
-  }
-
-  private get s(): Started {
-    if (!this.started) throw new NotStartedError('QueueManager');
-    return this.started;
-  }
-
-  get isStarted(): boolean {
-    return this.started !== undefined;
+    return this.open.namedQueues().listAllRecurringJobs();
   }
 
   /** Registers an application job type (its schema validates every addJob of that type). */
   registerJob(definition: JobDefinition): this {
-    this.registry.register(definition as JobDefinition);
+    this.registry.register(definition);
     return this;
   }
 
@@ -330,44 +174,15 @@ export class QueueManager implements WorkerHost {
 
   /** Validates and stores one job; a second add with the same jobId returns the existing job. */
   async addJob<T extends string>(input: AddJobInput<T>, by = 'api'): Promise<AddJobResult> {
-    const record = buildJobRecord(input as AddJobInput, this.registry, this.config, new Date(), by);
-    const [result] = await this.insertRecords([record]);
-    return result;
+    return this.s.intake.add(input as AddJobInput, by);
   }
 
   /** Validates every job first (nothing is written if one is bad), then inserts in chunks. */
   async addJobs(inputs: ReadonlyArray<AddJobInput>, by = 'api'): Promise<AddJobResult[]> {
-    const now = new Date();
-    const records = inputs.map((input) => buildJobRecord(input, this.registry, this.config, now, by));
-    const results: AddJobResult[] = [];
-    for (let i = 0; i < records.length; i += ADD_CHUNK) {
-      results.push(...(await this.insertRecords(records.slice(i, i + ADD_CHUNK))));
-    }
-    return results;
+    return this.s.intake.addMany(inputs, by);
   }
 
-  private async insertRecords(records: JobRecord[]): Promise<AddJobResult[]> {
-    const { store, lifecycle } = this.s;
-    const timeoutMs = this.config.mongodb.storageTimeoutMs;
-    const duplicates = await withinStorageDeadline('the insert of new jobs', timeoutMs, () => store.enqueue(records));
-    const existing = new Map<string, JobDocument>();
-    if (duplicates.size > 0) {
-      const ids = [...duplicates].map((i) => records[i].jobId);
-      const docs = await withinStorageDeadline('the read of existing jobs', timeoutMs, () => store.collection.find({ jobId: { $in: ids } }).toArray());
-      for (const doc of docs) existing.set(doc.jobId, doc);
-    }
-    const fresh = records.filter((r, i) => !duplicates.has(i) && r.status === JobStatus.Pending);
-    await lifecycle.offer(fresh.map((r) => ({ jobId: r.jobId, priority: r.priority, band: r.band, orderKey: r.orderKey })));
-    return records.map((record, i) => {
-      const doc = duplicates.has(i) ? existing.get(record.jobId) ?? record : record;
-      return { jobId: doc.jobId, status: doc.status, priority: doc.priority, band: doc.band, runAt: doc.runAt, deduplicated: duplicates.has(i) };
-    });
-  }
-
-  /**
-   * Renews aging or lost batches, then moves up to `size` pending jobs per empty band into Redis
-   * (one loader at a time), each type at most its batch size (types without one: up to `size`).
-   */
+  /** Renews aging or lost batches, then moves up to `size` pending jobs per empty band into Redis (one loader at a time). */
   async loadNextBatch(options: { size?: number } = {}): Promise<{ loaded: number }> {
     return { loaded: await this.s.lifecycle.refreshAndLoad(options.size) };
   }
@@ -398,25 +213,9 @@ export class QueueManager implements WorkerHost {
     return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
   }
 
-  /**
-   * MongoDB, Redis, the batch cache and recent performance (each probe answers within 1 s), plus a
-   * Redis write probe: a Redis that answers PING but refuses writes makes the report degraded.
-   */
-  async checkHealth(): Promise<HealthReport & { redisWrites: RedisWriteReport }> {
-    const { connection, redis, lifecycle, store, dlqStore, cache, redisWrites } = this.s;
-    const report = await checkHealth({
-      queue: this.config.name,
-      connection,
-      jobs: store.collection,
-      collectionNames: [store.collection.collectionName, dlqStore.collection.collectionName],
-      redis,
-      redisDatabase: redis.options.db ?? 0,
-      cache,
-      hitRate: lifecycle.counters.hitRate,
-      timeoutMs: HEALTH_PROBE_TIMEOUT_MS,
-      windowMs: HEALTH_WINDOW_MS,
-    });
-    return probeRedisWrites(report, redis, this.keys.taskStamp('health-probe'), redisWrites, lifecycle.offerFailures, HEALTH_PROBE_TIMEOUT_MS);
+  /** MongoDB, Redis, the batch cache and recent performance, plus a Redis write probe (see queueHealth). */
+  async checkHealth(): Promise<QueueHealthReport> {
+    return queueHealth(this.s, this.open.connections);
   }
 
   async getDLQStats(): Promise<Awaited<ReturnType<DlqStore['stats']>>> {
@@ -436,18 +235,7 @@ export class QueueManager implements WorkerHost {
    * DlqAlreadyReprocessedError (`DLQ_ALREADY_REPROCESSED`) naming the job that exists.
    */
   async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>, options: ReprocessOptions = {}): Promise<ReprocessResult> {
-    const requested = { requestedAt: options.requestedAt ?? new Date() };
-    const entry = await this.s.dlqService.findEntry(id);
-    if (entry.queue !== this.config.name && entry.type === QUEUE_MESSAGE_TYPE) {
-      const group = this.derive(entry.queue, { registry: new JobRegistry().register(deliveryAdminDefinition), priorityLevels: DELIVERY_PRIORITY_LEVELS });
-      await group.start();
-      try {
-        return await group.reprocessDLQEntry(String(entry._id), admin, corrections, requested);
-      } finally {
-        await group.close();
-      }
-    }
-    return this.s.dlqService.reprocess(id, admin, corrections, requested);
+    return this.open.reprocessDLQEntry(id, admin, corrections, { requestedAt: options.requestedAt ?? new Date() });
   }
 
   async getDLQEntriesBySeverity(severity: DlqSeverity, options: { limit?: number } = {}): Promise<DlqEntry[]> {
@@ -460,33 +248,33 @@ export class QueueManager implements WorkerHost {
 
   /** Stops workers of this queue from taking jobs, in every process (each notices within a poll interval). */
   async pauseQueue(by = 'api'): Promise<void> {
-    await this.s.controls.setPaused(this.controlQueue, true, by, new Date());
+    await this.open.connections.controls.setPaused(this.config.name, true, by, new Date());
     this.logger.info({ by }, 'queue paused');
   }
 
   async resumeQueue(by = 'api'): Promise<void> {
-    await this.s.controls.setPaused(this.controlQueue, false, by, new Date());
+    await this.open.connections.controls.setPaused(this.config.name, false, by, new Date());
     this.logger.info({ by }, 'queue resumed');
   }
 
   /** Whether the queue is paused; `maxAgeMs` accepts what this process last read or wrote if younger. */
   async isQueuePaused(maxAgeMs = 0): Promise<boolean> {
-    return this.s.controls.isPaused(this.controlQueue, maxAgeMs);
+    return this.s.lifecycle.isPaused(maxAgeMs);
   }
 
   /** The pause switch as this process last read or wrote it (no I/O). */
   queuePausedLastKnown(): boolean {
-    return this.s.controls.lastKnown(this.controlQueue);
+    return this.s.lifecycle.pausedLastKnown();
   }
 
   /** Receives progress reported by this queue's handlers in any process; returns the unsubscribe function. */
   onProgress(listener: (event: { queue: string; jobId: string; progress: unknown }) => void): () => void {
-    return this.s.progress.listen(this.keys.progress(), (_channel, payload) => listener(payload as { queue: string; jobId: string; progress: unknown }));
+    return this.progressFeed.listen(this.keys.progress(), (_channel, payload) => listener(payload as { queue: string; jobId: string; progress: unknown }));
   }
 
   /** The shared progress subscriber (named queues listen on patterns of it). */
   get progressFeed(): ProgressFeed {
-    return this.s.progress;
+    return this.open.connections.progress;
   }
 
   /** BullMQ-style counts of this queue: waiting, active, completed, failed, delayed. */
@@ -510,54 +298,21 @@ export class QueueManager implements WorkerHost {
 
   /** The connections and operations handlers receive in their context. */
   jobServices(): JobServices {
-    const { connection, redis, lifecycle } = this.s;
-    this.services ??= {
-      mongo: connection,
-      get redis() {
-        return lifecycle.redisUsable ? redis : null;
-      },
-      cacheKey: (name) => this.keys.cacheValue(name),
-      enqueue: async (input) => {
-        const result = await this.addJob(input as AddJobInput, 'handler');
-        return { jobId: result.jobId, deduplicated: result.deduplicated };
-      },
-      settings: {
-        queue: this.config.name,
-        namespace: this.config.cache.namespace,
-        cacheTtlMs: cacheTtlMs(this.config),
-        dlqRetentionDays: this.config.dlq.retentionDays,
-      },
-    };
-    return this.services;
+    return this.s.services;
   }
 
   /** What a QueueWorker on this queue uses: the lifecycle as its port, presence, clients, maintenance. */
   workerBinding(): WorkerBinding {
-    const { lifecycle, workerRegistry } = this.s;
-    return {
-      port: lifecycle,
-      presence: workerRegistry,
-      blockingClient: () => {
-        // A blocking pop waits up to the poll interval; the command timeout must not cut it short.
-        const client = createRedisClient(this.config.redis, this.logger, 'blocking', { commandTimeout: undefined });
-        client.connect().catch(() => undefined);
-        return client;
-      },
-      maintenance: (typeBatchSize) => {
-        const loop = new MaintenanceLoop(this, this.baseLogger, typeBatchSize);
-        loop.start();
-        return { release: () => loop.stop() };
-      },
-    };
+    return this.open.workerBinding();
   }
 
-  /** For the worker and the maintenance loop of this package. */
+  /** The queue's job operations (the worker port): claims, outcomes, leases, the Redis batches. */
   get lifecycle(): JobLifecycle {
     return this.s.lifecycle;
   }
 
-  /** For the worker and the maintenance loop of this package. */
-  get internals(): Pick<Started, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redis' | 'connection' | 'controls' | 'redisWrites' | 'taskLeases'> {
-    return this.s;
+  /** For the tests and tools of this package (removed with the reads they still make). */
+  get internals(): Pick<QueueParts, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redisWrites'> & QueueConnections {
+    return { ...this.open.connections, ...this.s };
   }
 }

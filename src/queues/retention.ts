@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MessageBackoff } from './queue-api';
+import type { MessageBackoff } from '../queue-api/queue-api';
 
 /**
  * How long finished jobs stay visible (stats, dedup by jobId, inspection): by default the

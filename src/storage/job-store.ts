@@ -60,6 +60,11 @@ export class JobStore {
     }
   }
 
+  /** The jobs of `queue` with these ids (those of other queues are not there for it). */
+  async findByJobIds(queue: string, jobIds: readonly string[]): Promise<JobDocument[]> {
+    return this.collection.find({ queue, jobId: { $in: [...jobIds] } }).toArray();
+  }
+
   /**
    * The best pending jobs with a priority in `range`, in claim order (what the loader puts into
    * Redis), leaving out the types in `excludeTypes` (the claim_order index still serves the

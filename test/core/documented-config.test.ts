@@ -3,12 +3,13 @@ import { batchRefreshAfterMs } from '../../src/config/durations';
 import { defineJob } from '../../src/domain/job-definition';
 import { JobStatus } from '../../src/domain/job-status';
 import type { PriorityBand } from '../../src/domain/priority-band';
-import { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager } from '../../src/manager/queue-factory';
+import { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager } from '../../src/composition/queue-factory';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /**
  * The configuration examples of the product's documentation, passed verbatim, and what they do
@@ -152,7 +153,7 @@ describe('the documented configuration, in effect', () => {
     // Retention cleanup is scheduled once per 12-hour period.
     // The shipped `cleanup` type is registered by the factory.
     const at = Date.UTC(2026, 0, 1, 13);
-    expect(await new MaintenanceLoop(manager, logger).scheduleCleanup(at)).toBe(`cleanup:${Math.floor(at / (12 * 3_600_000))}`);
+    expect(await new MaintenanceLoop(queuePartsOf(manager), logger).scheduleCleanup(at)).toBe(`cleanup:${Math.floor(at / (12 * 3_600_000))}`);
     // New jobs get maxRetries + 1 attempts; the lease is 10 minutes.
     const added = await manager.addJob({ type: 'production_job', data: {} });
     expect((await manager.jobRepository.findByJobId(added.jobId))?.maxAttempts).toBe(6);
@@ -208,7 +209,7 @@ describe('the documented configuration, in effect', () => {
     const stranded = await loadAsBatch(manager, 'lost_job', 4);
     await harness.redis.kill();
     await waitFor(() => !manager.lifecycle.redisUsable, 'the manager to notice Redis is down');
-    const sweep = await new MaintenanceLoop(manager, logger).sweep();
+    const sweep = await new MaintenanceLoop(queuePartsOf(manager), logger).sweep();
     expect(sweep.expiredBatches).toBeGreaterThanOrEqual(1);
     expect((await manager.jobRepository.findByJobId(stranded))?.status).toBe(JobStatus.Pending);
     await harness.redis.start(harness.redis.port);

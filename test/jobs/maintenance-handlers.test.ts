@@ -12,6 +12,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { handlerContext, withEnv } from './job-context';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('maintenance job handlers', () => {
   const harness = new QueueHarness('maintenance_jobs');
@@ -88,8 +89,8 @@ describe('maintenance job handlers', () => {
   });
 
   it('the worker schedules one cleanup per period across workers (a period jobId)', async () => {
-    const first = new MaintenanceLoop(manager, harness.logger);
-    const second = new MaintenanceLoop(manager, harness.logger);
+    const first = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
+    const second = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     const at = Date.now();
     const added = await first.scheduleCleanup(at);
     expect(added).toBe(`cleanup:${Math.floor(at / dlqCleanupIntervalMs(manager.config))}`);

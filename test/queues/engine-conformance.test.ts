@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { resolveQueueConfig } from '../../src/config/queue-config';
 import { LocalRedisServer } from '../../src/devservers/redis';
-import { QueueManager } from '../../src/manager/queue-manager';
+import { type QueueManager } from '../../src/manager/queue-manager';
 import { migratePluginConfig } from '../../src/queues/config-migration';
 import { engineQueuePlugin } from '../../src/queues/engine/engine-plugin';
 import { testMongoUri, uniqueDbName } from '../support/mongo';
 import { testLogger } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { describeQueueConformance, type QueueHub, type RemoteConsumer } from './support/queue-conformance';
+import { createQueueManager } from '../../src/composition/create-queue-manager';
 
 const ROOT = join(__dirname, '..', '..');
 const redis = new LocalRedisServer();
@@ -41,7 +42,7 @@ describeQueueConformance({
   switchTarget: { pluginId: 'memory', config: { configVersion: 2, delayMultiplier: 0.05 } },
   crossProcess: true,
   async openHub(): Promise<QueueHub> {
-    const manager = new QueueManager(
+    const manager = createQueueManager(
       resolveQueueConfig({
         name: 'root',
         mongodb: { uri: testMongoUri(), dbName: world.dbName },
@@ -95,7 +96,7 @@ describeQueueConformance({
     const first = managers[0];
     managers.length = 0;
     if (first) {
-      const dropper = new QueueManager(first.config, testLogger());
+      const dropper = createQueueManager(first.config, testLogger());
       await dropper.start();
       await dropper.internals.connection.dropDatabase().catch(() => undefined);
       await dropper.close();

@@ -10,6 +10,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -18,7 +19,7 @@ const ROOT = join(__dirname, '..', '..');
  * the sweep that moves a job may be theirs: wait on the job's state, not on this sweep's counts.
  */
 async function sweptUntil<T>(manager: QueueManager, done: () => Promise<T | null>, what: string): Promise<T> {
-  const sweeper = new MaintenanceLoop(manager, silentLogger());
+  const sweeper = new MaintenanceLoop(queuePartsOf(manager), silentLogger());
   return waitFor(async () => {
     await sweeper.sweep();
     return done();

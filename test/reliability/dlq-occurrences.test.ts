@@ -4,6 +4,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { DLQ_INDEX } from '../../src/storage/dlq-model';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -89,7 +90,7 @@ describe('moving to the DLQ stays idempotent and resumable per occurrence', () =
     expect(await dlqStore.collection.countDocuments({ jobId })).toBe(0);
     await store.collection.updateOne({ jobId }, { $set: { failedAt: new Date(Date.now() - 60_000) } });
 
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
+    const sweeper = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     const [a, b] = await Promise.all([sweeper.sweep(), sweeper.sweep()]);
     expect(a.repaired + b.repaired).toBeGreaterThanOrEqual(1);
     expect((await sweeper.sweep()).repaired).toBe(0);

@@ -7,6 +7,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { PrivateMongo } from '../support/private-mongo';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /** A handler that runs until its signal fires, and remembers why it fired. */
 function registerWaitingJob(manager: QueueManager, seen: { started: number; reason?: unknown }): void {
@@ -49,7 +50,7 @@ describe('heartbeat', () => {
     // The lease runs out (a stalled heartbeat elsewhere) and the sweeper hands the job to another worker.
     const { store } = manager.internals;
     // A heartbeat landing between the two steps extends the lease again: repeat until the sweep takes it.
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
+    const sweeper = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     await waitFor(async () => {
       await store.collection.updateOne({ jobId }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } });
       return (await sweeper.sweep()).stalled > 0;

@@ -5,9 +5,10 @@ import { LocalRedisServer } from '../../src/devservers/redis';
 import { defineJob, type JobContext, type JobDefinition } from '../../src/domain/job-definition';
 import { PermanentJobError, RetryJobError } from '../../src/errors';
 import { createLogger, silentLogger, type Logger } from '../../src/logging/logger';
-import { QueueManager } from '../../src/manager/queue-manager';
+import { type QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker } from '../../src/worker/queue-worker';
 import { testMongoUri, uniqueDbName } from './mongo';
+import { createQueueManager } from '../../src/composition/create-queue-manager';
 
 /** Test logger: silent unless TEST_LOG_LEVEL is set. */
 export function testLogger(): Logger {
@@ -101,7 +102,7 @@ export class QueueHarness {
   }
 
   async manager(overrides: Partial<QueueConfigInput> = {}): Promise<QueueManager> {
-    const manager = new QueueManager(this.config(overrides), this.logger);
+    const manager = createQueueManager(this.config(overrides), this.logger);
     manager.registerJob(testJobDefinition(this.runs));
     await manager.start();
     this.managers.push(manager);

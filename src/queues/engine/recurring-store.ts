@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { RecurringJobDetails } from '../queue-api';
+import type { RecurringJobDetails } from '../../queue-api/queue-api';
 import type { NormalizedSchedule } from '../recurrence';
 
 export interface RecurringDocument {

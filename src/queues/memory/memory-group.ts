@@ -1,4 +1,4 @@
-import type { ConsumerGroupStats, QueueHandler } from '../queue-api';
+import type { ConsumerGroupStats, QueueHandler } from '../../queue-api/queue-api';
 import type { RetentionPolicy } from '../retention';
 import { readyBefore, type Delivery } from './memory-delivery';
 import { JobHeap } from './memory-job-heap';

@@ -16,7 +16,7 @@ import type {
   RecurringJobDetails,
   RecurringOptions,
   RecurringSchedule,
-} from '../queue-api';
+} from '../../queue-api/queue-api';
 import { messageRetryDelayMs, QUEUE_PRIORITY, queueRetryDelayMs } from '../retention';
 import { copyData } from './memory-clone';
 import { dueBefore, type Delivery, type StoredMessage } from './memory-delivery';

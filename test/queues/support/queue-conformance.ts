@@ -5,8 +5,8 @@
  * in this process for the in-memory backend (which cannot span processes).
  */
 import { ConfigError, InvalidJobOptionsError } from '../../../src/errors';
-import type { DeliveredJob, NamedQueue, ProgressEvent, QueueJobContext, RecurringJobDetails } from '../../../src/queues/queue-api';
-import type { StoredPluginConfig } from '../../../src/queues/queue-plugin';
+import type { DeliveredJob, NamedQueue, ProgressEvent, QueueJobContext, RecurringJobDetails } from '../../../src/queue-api/queue-api';
+import type { StoredPluginConfig } from '../../../src/queue-api/queue-plugin';
 import { QueueStoppedError } from '../../../src/queues/queue-errors';
 import { holdsThroughout, waitFor } from '../../support/wait-for';
 
