@@ -17,7 +17,7 @@ import { type QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker } from '../../src/worker/queue-worker';
 import { withTimeout } from './measure';
 import { spawnMongoChild } from './mongo-child';
-import { createQueueManager } from '../../src/composition/create-queue-manager';
+import { queuePartsOf, createQueueManager } from '../../src/composition/create-queue-manager';
 
 export const NOOP_TYPE = 'bench_noop';
 
@@ -190,7 +190,7 @@ export class BenchContext {
   /** Drops the manager's database (frees the embedded server's memory) and closes it. */
   async disposeManager(manager: QueueManager): Promise<void> {
     this.managers.delete(manager);
-    if (manager.isStarted) await withTimeout(manager.internals.connection.dropDatabase(), 30_000, 'dropDatabase').catch(() => undefined);
+    if (manager.isStarted) await withTimeout(queuePartsOf(manager).connection.dropDatabase(), 30_000, 'dropDatabase').catch(() => undefined);
     await withTimeout(manager.close(), 10_000, 'QueueManager.close').catch(() => undefined);
     await this.adminRedis('queue').flushall();
   }

@@ -4,6 +4,7 @@ import type { NamedQueueHost } from '../manager/named-queue-host';
 import type { QueueConnections, QueueParts, QueueSpec } from '../manager/queue-parts';
 import { QueueManager, type OpenedQueue, type QueueWiring } from '../manager/queue-manager';
 import { QueuePluginRegistry } from '../queue-api/plugin-registry';
+import { QUEUE_MESSAGE_TYPE } from '../queues/engine/delivery';
 import { engineQueuePlugin } from '../queues/engine/engine-plugin';
 import { memoryQueuePlugin } from '../queues/memory/memory-plugin';
 import { NamedQueues } from '../queues/named-queues';
@@ -21,7 +22,8 @@ class ComposedWiring implements QueueWiring {
 
   async open(spec: QueueSpec): Promise<OpenedQueue> {
     const connections = await openConnections(spec.config, this.logger.child({ component: 'queue-manager', queue: spec.config.name }));
-    const parts = assembleQueue(spec, connections, this.logger);
+    // The manager reprocesses its named queues' dead deliveries too (routed to their group).
+    const parts = assembleQueue(spec, connections, this.logger, { dlqAlsoType: QUEUE_MESSAGE_TYPE });
     const engine = new ComposedEngineHost(parts, connections, this.logger);
     let named: NamedQueues | undefined;
     const namedQueues = (): NamedQueueHost =>
@@ -61,8 +63,9 @@ export function createQueueManager(config: QueueConfig, logger: Logger, registry
 }
 
 /**
- * The connections and parts of a started manager made here: for this package's tests and tools
- * that work below the public API (maintenance passes, fault injection). Not part of the package's API.
+ * The connections and parts of a started manager made here, for this package's own modules that
+ * work below the facade (JobQueue's dead-letter relay) and its tests (maintenance passes, fault
+ * injection). Not exported by the package.
  */
 export function queuePartsOf(manager: QueueManager): QueueParts & QueueConnections {
   const opened = wirings.get(manager)?.opened;

@@ -1,4 +1,3 @@
-import type { Collection } from 'mongodb';
 import type { Logger } from 'pino';
 import { configuredLevels } from '../config/config-aliases';
 import type { QueueConfig } from '../config/queue-config';
@@ -6,11 +5,9 @@ import type { CachedJob } from '../cache/batch-cache';
 import type { ReprocessOptions, ReprocessResult } from '../manager/dlq-service';
 import type { QueueConnections, QueueParts } from '../manager/queue-parts';
 import { TypeBatchSizes } from '../manager/type-batch-sizes';
-import { ConsumerGroups, type ConsumerDocument, type ConsumerGroupDocument } from '../queues/engine/consumer-groups';
 import { DELIVERY_PRIORITY_LEVELS, deliveryAdminDefinition, QUEUE_MESSAGE_TYPE } from '../queues/engine/delivery';
 import type { DeliveryQueue, EngineHost, EngineStores } from '../queues/engine/engine-host';
-import { MessageStore, type MessageDocument } from '../queues/engine/message-store';
-import { RecurringStore, type RecurringDocument } from '../queues/engine/recurring-store';
+import { namedQueueStoresOn } from '../storage/queue-storage';
 import { JobRegistry } from '../registry/job-registry';
 import { assembleQueue, workerBindingFor } from './queue-assembly';
 
@@ -27,15 +24,7 @@ export class ComposedEngineHost implements EngineHost {
     private readonly connections: QueueConnections,
     private readonly logger: Logger,
   ) {
-    const db = connections.connection;
-    this.stores = {
-      messages: new MessageStore(db.collection<MessageDocument>('queue_messages') as unknown as Collection<MessageDocument>),
-      groups: new ConsumerGroups(
-        db.collection<ConsumerGroupDocument>('queue_consumer_groups') as unknown as Collection<ConsumerGroupDocument>,
-        db.collection<ConsumerDocument>('queue_consumers') as unknown as Collection<ConsumerDocument>,
-      ),
-      recurring: new RecurringStore(db.collection<RecurringDocument>('queue_recurring') as unknown as Collection<RecurringDocument>),
-    };
+    this.stores = namedQueueStoresOn(connections.connection);
   }
 
   get config(): QueueConfig {
@@ -44,6 +33,10 @@ export class ComposedEngineHost implements EngineHost {
 
   get jobs() {
     return this.host.store;
+  }
+
+  get reads() {
+    return this.host.reads;
   }
 
   get progress() {

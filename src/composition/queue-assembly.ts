@@ -1,4 +1,3 @@
-import type { Collection } from 'mongodb';
 import type { Logger } from 'pino';
 import { bandRanges } from '../config/config-aliases';
 import { batchTtlMs, cacheTtlMs } from '../config/durations';
@@ -16,26 +15,24 @@ import { JobLifecycle } from '../manager/job-lifecycle';
 import type { QueueConnections, QueueParts, QueueSpec } from '../manager/queue-parts';
 import { WorkerRegistry } from '../manager/worker-registry';
 import { MaintenanceLoop } from '../scheduler/maintenance-loop';
-import { dlqModelFor } from '../storage/dlq-model';
 import { DlqRepository } from '../storage/dlq-repository';
-import { DlqStore, type DlqDocument } from '../storage/dlq-store';
-import { jobModelFor } from '../storage/job-model';
 import { JobRepository } from '../storage/job-repository';
-import { JobStore, type JobDocument } from '../storage/job-store';
+import { jobStoresOn } from '../storage/queue-storage';
+import { pruneDeadLetters, pruneFinishedJobs } from '../storage/retention';
 import type { WorkerBinding } from '../worker/worker-port';
 
 /**
- * Builds one queue on shared connections: its stores, batch cache, locks, lifecycle, intake and
+ * Builds one queue on shared connections (`dlqAlsoType`: a job type whose DLQ entries in other
+ * queues this queue's DLQ service may reach, to route them): its stores, batch cache, locks, lifecycle, intake and
  * DLQ service, each handed only what it uses. Cheap (no I/O): a named queue's consumer group
  * gets its own this way.
  */
-export function assembleQueue(spec: QueueSpec, connections: QueueConnections, logger: Logger): QueueParts {
+export function assembleQueue(spec: QueueSpec, connections: QueueConnections, logger: Logger, options: { dlqAlsoType?: string } = {}): QueueParts {
   const { config, registry, batchSizes, controlQueue } = spec;
   const { connection, redis, progress, controls } = connections;
   const log = logger.child({ queue: config.name });
   const keys = new RedisKeys(config.cache.namespace, config.name);
-  const store = new JobStore(jobModelFor(connection).collection as unknown as Collection<JobDocument>, config.limits);
-  const dlqStore = new DlqStore(dlqModelFor(connection).collection as unknown as Collection<DlqDocument>);
+  const { store, dlqStore, reads } = jobStoresOn(connection, config.limits);
   const maxPriority = priorityBounds(bandRanges(config.batch.priorityLevels)).max;
   const cache = new BatchCache(redis, keys, maxPriority, batchTtlMs(config));
   const redisWrites = new RedisWriteHealth();
@@ -69,6 +66,10 @@ export function assembleQueue(spec: QueueSpec, connections: QueueConnections, lo
       const result = await intake.add(input as AddJobInput, 'handler');
       return { jobId: result.jobId, deduplicated: result.deduplicated };
     },
+    retention: {
+      pruneJobs: (rule, options) => pruneFinishedJobs(store, config.name, rule, new Date(), options),
+      pruneDeadLetters: (before, options) => pruneDeadLetters(dlqStore, config.name, before, options),
+    },
     settings: { queue: config.name, namespace: config.cache.namespace, cacheTtlMs: cacheTtlMs(config), dlqRetentionDays: config.dlq.retentionDays },
   };
   const insertOne = (record: Parameters<JobIntake['insert']>[0][number]) => intake.insert([record]).then((r) => r[0]);
@@ -77,13 +78,14 @@ export function assembleQueue(spec: QueueSpec, connections: QueueConnections, lo
     keys,
     registry,
     store,
+    reads,
     dlqStore,
     cache,
     locks,
     redisWrites,
     lifecycle,
     intake,
-    dlqService: new DlqService(config, registry, store, dlqStore, lifecycle, insertOne, log.child({ component: 'dlq' })),
+    dlqService: new DlqService(config, registry, store, dlqStore, lifecycle, insertOne, { queue: config.name, alsoType: options.dlqAlsoType }, log.child({ component: 'dlq' })),
     jobRepository: new JobRepository(store, config.name, cache),
     dlqRepository: new DlqRepository(dlqStore, config.name),
     // Three missed heartbeats and a worker counts as gone.

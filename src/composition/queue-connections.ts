@@ -1,14 +1,10 @@
 import mongoose from 'mongoose';
-import type { Collection } from 'mongodb';
 import type { Logger } from 'pino';
 import type { QueueConfig } from '../config/queue-config';
 import { ProgressFeed } from '../cache/progress-feed';
 import { connectRedis, createRedisClient } from '../cache/redis-connection';
 import type { QueueConnections } from '../manager/queue-parts';
-import { dlqModelFor, ensureDlqIndexes } from '../storage/dlq-model';
-import { jobModelFor } from '../storage/job-model';
-import { QueueControlStore, type QueueControlDocument } from '../storage/queue-control-store';
-import { TaskLeaseStore, type TaskLeaseDocument } from '../storage/task-lease-store';
+import { controlStoreOn, ensureQueueStorage, taskLeaseStoreOn } from '../storage/queue-storage';
 
 export interface OpenConnections extends QueueConnections {
   close(): Promise<void>;
@@ -31,15 +27,12 @@ export async function openConnections(config: QueueConfig, logger: Logger): Prom
   });
   try {
     await connection.asPromise();
-    const jobModel = jobModelFor(connection);
-    const dlqModel = dlqModelFor(connection);
-    await Promise.all([jobModel.createCollection(), dlqModel.createCollection()]);
-    const controls = new QueueControlStore(connection.collection<QueueControlDocument>('queue_controls') as unknown as Collection<QueueControlDocument>);
-    await Promise.all([jobModel.createIndexes(), ensureDlqIndexes(dlqModel), controls.ensureIndexes()]);
+    await ensureQueueStorage(connection);
+    const controls = controlStoreOn(connection);
     const redis = createRedisClient(config.redis, logger, 'commands', { enableAutoPipelining: true });
     await connectRedis(redis, logger, 'commands');
     const progress = new ProgressFeed(config.redis, logger);
-    const taskLeases = new TaskLeaseStore(connection.collection<TaskLeaseDocument>('task_leases') as unknown as Collection<TaskLeaseDocument>);
+    const taskLeases = taskLeaseStoreOn(connection);
     logger.info({ db: connection.name, redis: redis.status }, 'queue manager started');
     return {
       connection,

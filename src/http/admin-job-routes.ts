@@ -4,7 +4,7 @@ import type { QueueManager } from '../manager/queue-manager';
 import type { JobDocument } from '../storage/job-store';
 import { adminRoute, errorBody, parseInput, sendTransitionMiss } from './admin-route-kit';
 import { cancelBody, jobIdParams, jobListQuery, rescheduleBody } from './admin-schemas';
-import { encodeJobCursor, JOB_LIST_SORT, jobListFilter } from './job-list-filter';
+import { encodeJobCursor, jobListCriteria } from './job-list-filter';
 
 /** Puts a job that just became pending into its Redis batch, so it starts without waiting for the loader. */
 async function offerIfPending(manager: QueueManager, job: JobDocument): Promise<void> {
@@ -23,12 +23,7 @@ export function registerAdminJobRoutes(app: FastifyInstance, manager: QueueManag
 
   app.get('/admin/jobs', adminRoute(async ({ query }) => {
     const q = parseInput(jobListQuery, query);
-    const items = await manager.internals.store.collection
-      .find(jobListFilter(manager.config.name, q), { projection: { history: 0, errors: 0 } })
-      .sort(JOB_LIST_SORT)
-      .skip(q.skip)
-      .limit(q.limit)
-      .toArray();
+    const items = await manager.jobRepository.list(jobListCriteria(q));
     const last = items.at(-1);
     return { items, limit: q.limit, skip: q.skip, nextCursor: items.length === q.limit && last ? encodeJobCursor(last) : null };
   }));

@@ -14,12 +14,16 @@ export type QueueHealthReport = HealthReport & { redisWrites: RedisWriteReport }
  */
 export async function queueHealth(parts: QueueParts, connections: QueueConnections): Promise<QueueHealthReport> {
   const { connection, redis } = connections;
-  const { lifecycle, store, dlqStore, cache, redisWrites, keys } = parts;
+  const { lifecycle, reads, dlqStore, cache, redisWrites, keys } = parts;
+  const queue = parts.config.name;
   const report = await checkHealth({
-    queue: parts.config.name,
+    queue,
     connection,
-    jobs: store.collection,
-    collectionNames: [store.collection.collectionName, dlqStore.collection.collectionName],
+    finishedSince: (since, sample) => reads.finishedSince(queue, since, sample),
+    collections: [
+      { name: reads.collectionName, estimatedCount: () => reads.estimatedCount() },
+      { name: dlqStore.collectionName, estimatedCount: () => dlqStore.estimatedCount() },
+    ],
     redis,
     redisDatabase: redis.options.db ?? 0,
     cache,

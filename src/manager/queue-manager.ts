@@ -9,7 +9,7 @@ import type { Lock } from '../cache/task-locks';
 import type { QueuePluginRegistry } from '../queue-api/plugin-registry';
 import type { NamedQueue, RecurringJobDetails } from '../queue-api/queue-api';
 import { JobRegistry } from '../registry/job-registry';
-import { withEntryIdOrNull, type DlqEntry, type DlqRepository } from '../storage/dlq-repository';
+import type { DlqEntry, DlqRepository } from '../storage/dlq-repository';
 import type { DlqDocument, DlqStore } from '../storage/dlq-store';
 import type { JobRepository } from '../storage/job-repository';
 import type { JobDocument } from '../storage/job-store';
@@ -203,14 +203,14 @@ export class QueueManager implements WorkerHost {
   }
 
   async cancelJob(jobId: string, by = 'api', reason = 'cancelled'): Promise<TransitionResult<JobDocument>> {
-    const outcome = await this.s.store.cancel(jobId, by, reason, new Date());
+    const outcome = await this.s.store.cancel(this.config.name, jobId, by, reason, new Date());
     if (outcome.ok) await this.s.cache.remove([jobId]).catch(() => undefined);
     return outcome;
   }
 
   async getQueueStats(): Promise<QueueStats> {
-    const { store, cache, lifecycle } = this.s;
-    return collectQueueStats(this.config.name, store, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
+    const { reads, cache, lifecycle } = this.s;
+    return collectQueueStats(this.config.name, reads, cache, lifecycle.redisUsable, lifecycle.counters, lifecycle.batchesLoaded, this.config.batch.size);
   }
 
   /** MongoDB, Redis, the batch cache and recent performance, plus a Redis write probe (see queueHealth). */
@@ -222,9 +222,9 @@ export class QueueManager implements WorkerHost {
     return this.s.dlqStore.stats(this.config.name);
   }
 
-  /** The newest DLQ entry of a jobId (a reused jobId has one per failure: `dlqRepository.list({ jobId })`). */
+  /** The newest DLQ entry of a jobId of this queue or its named queues (a reused jobId has one per failure: `dlqRepository.list({ jobId })`). */
   async findDLQEntryByJobId(jobId: string): Promise<DlqEntry | null> {
-    return withEntryIdOrNull(await this.s.dlqStore.findByJobId(jobId));
+    return this.s.dlqService.findByJobId(jobId);
   }
 
   /**
@@ -309,10 +309,5 @@ export class QueueManager implements WorkerHost {
   /** The queue's job operations (the worker port): claims, outcomes, leases, the Redis batches. */
   get lifecycle(): JobLifecycle {
     return this.s.lifecycle;
-  }
-
-  /** For the tests and tools of this package (removed with the reads they still make). */
-  get internals(): Pick<QueueParts, 'store' | 'dlqStore' | 'cache' | 'locks' | 'redisWrites'> & QueueConnections {
-    return { ...this.open.connections, ...this.s };
   }
 }

@@ -10,6 +10,7 @@ import type { JobServices } from '../domain/job-definition';
 import type { JobRegistry } from '../registry/job-registry';
 import type { DlqRepository } from '../storage/dlq-repository';
 import type { DlqStore } from '../storage/dlq-store';
+import type { JobReads } from '../storage/job-reads';
 import type { JobRepository } from '../storage/job-repository';
 import type { JobStore } from '../storage/job-store';
 import type { QueueControlStore } from '../storage/queue-control-store';
@@ -46,6 +47,8 @@ export interface QueueParts {
   keys: RedisKeys;
   registry: JobRegistry;
   store: JobStore;
+  /** Counts and listings of the jobs collection (stats, health, named-queue figures). */
+  reads: JobReads;
   dlqStore: DlqStore;
   cache: BatchCache;
   locks: TaskLocks;

@@ -51,7 +51,7 @@ describe('the documented configuration, in effect', () => {
   /** Loads one job into its band as a batch: ids offered at addJob are dropped first, so the loader takes it. */
   async function loadAsBatch(manager: QueueManager, type: string, priority: number): Promise<string> {
     const { jobId, band } = await manager.addJob({ type, data: {}, priority });
-    await manager.internals.redis.del(manager.keys.band(band as PriorityBand));
+    await queuePartsOf(manager).redis.del(manager.keys.band(band as PriorityBand));
     await manager.loadNextBatch();
     expect((await manager.jobRepository.findByJobId(jobId))?.status).toBe(JobStatus.Batched);
     return jobId;
@@ -93,7 +93,7 @@ describe('the documented configuration, in effect', () => {
     const until = (await batchedUntilOf(customQueue, jobId))!.getTime();
     expect(until - before).toBeGreaterThanOrEqual(1_800_000 - 1_000);
     expect(until - Date.now()).toBeLessThanOrEqual(1_800_000);
-    const keyTtl = await customQueue.internals.redis.pttl(customQueue.keys.band('CRITICAL'));
+    const keyTtl = await queuePartsOf(customQueue).redis.pttl(customQueue.keys.band('CRITICAL'));
     expect(keyTtl).toBeGreaterThan(1_800_000 - 60_000);
     expect(keyTtl).toBeLessThanOrEqual(1_800_000);
   });
@@ -147,7 +147,7 @@ describe('the documented configuration, in effect', () => {
     // A loaded batch lives 15 minutes; its renewal mark lapses at 75 % of that.
     const jobId = await loadAsBatch(manager, 'production_job', 12);
     expect((await batchedUntilOf(manager, jobId))!.getTime() - Date.now()).toBeGreaterThan(15 * 60_000 - 60_000);
-    const mark = await manager.internals.redis.pttl(manager.keys.bandRenewal('HIGH'));
+    const mark = await queuePartsOf(manager).redis.pttl(manager.keys.bandRenewal('HIGH'));
     expect(mark).toBeGreaterThan(0.75 * 15 * 60_000 - 60_000);
     expect(mark).toBeLessThanOrEqual(0.75 * 15 * 60_000);
     // Retention cleanup is scheduled once per 12-hour period.
@@ -190,7 +190,7 @@ describe('the documented configuration, in effect', () => {
     expect(job?.status).toBe(JobStatus.Batched);
     expect(renewed).toBeLessThan(first + 2_000 + 10_000);
     expect(job?.history.some((h) => h.reason === 'batch expired')).toBe(false);
-    expect(await manager.internals.redis.pttl(manager.keys.band('NORMAL'))).toBeGreaterThan(0);
+    expect(await queuePartsOf(manager).redis.pttl(manager.keys.band('NORMAL'))).toBeGreaterThan(0);
   });
 
   it('does not wait for a 30-minute batch when Redis loses it: flushed or down, its jobs run at once', async () => {
@@ -198,7 +198,7 @@ describe('the documented configuration, in effect', () => {
     manager.registerJob(noop('lost_job'));
     expect(manager.config.batch.ttl).toBe(1800);
     const flushed = await loadAsBatch(manager, 'lost_job', 3);
-    await manager.internals.redis.flushdb();
+    await queuePartsOf(manager).redis.flushdb();
     const back = await waitFor(async () => {
       await manager.loadNextBatch();
       const job = await manager.jobRepository.findByJobId(flushed);

@@ -11,7 +11,7 @@ import { testMongoUri, uniqueDbName } from '../support/mongo';
 import { testLogger } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { describeQueueConformance, type QueueHub, type RemoteConsumer } from './support/queue-conformance';
-import { createQueueManager } from '../../src/composition/create-queue-manager';
+import { queuePartsOf, createQueueManager } from '../../src/composition/create-queue-manager';
 
 const ROOT = join(__dirname, '..', '..');
 const redis = new LocalRedisServer();
@@ -98,7 +98,7 @@ describeQueueConformance({
     if (first) {
       const dropper = createQueueManager(first.config, testLogger());
       await dropper.start();
-      await dropper.internals.connection.dropDatabase().catch(() => undefined);
+      await queuePartsOf(dropper).connection.dropDatabase().catch(() => undefined);
       await dropper.close();
     }
     world = newWorld();

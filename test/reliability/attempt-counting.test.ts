@@ -119,7 +119,7 @@ describe('attempt counting', () => {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const markers = manager.internals.connection.collection('markers');
+    const markers = queuePartsOf(manager).connection.collection('markers');
     await waitFor(() => markers.findOne({ jobId }), 'the child to start the handler', 20_000);
     const running = await manager.jobRepository.findByJobId(jobId);
     expect(running).toMatchObject({ status: JobStatus.Processing, attempts: 1 });
@@ -178,7 +178,7 @@ describe('attempt counting', () => {
     const claimed = await manager.lifecycle.take('counting-worker', 5);
     expect(claimed).toHaveLength(5);
     const commands: string[] = [];
-    const client = manager.internals.connection.getClient();
+    const client = queuePartsOf(manager).connection.getClient();
     const listen = (event: CommandStartedEvent) => commands.push(event.commandName);
     client.on('commandStarted', listen);
     try {

@@ -8,7 +8,7 @@ import { createLogger, silentLogger, type Logger } from '../../src/logging/logge
 import { type QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker } from '../../src/worker/queue-worker';
 import { testMongoUri, uniqueDbName } from './mongo';
-import { createQueueManager } from '../../src/composition/create-queue-manager';
+import { queuePartsOf, createQueueManager } from '../../src/composition/create-queue-manager';
 
 /** Test logger: silent unless TEST_LOG_LEVEL is set. */
 export function testLogger(): Logger {
@@ -119,7 +119,7 @@ export class QueueHarness {
   async stop(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.stop(1_000)));
     const first = this.managers[0];
-    if (first?.isStarted) await first.internals.connection.dropDatabase().catch(() => undefined);
+    if (first?.isStarted) await queuePartsOf(first).connection.dropDatabase().catch(() => undefined);
     await Promise.all(this.managers.map((m) => m.close()));
     await this.redis.stop();
   }

@@ -5,7 +5,7 @@ import { PermanentJobError } from '../../errors';
 import { JobStatus } from '../../domain/job-status';
 import { bandOf, type PriorityLevels } from '../../domain/priority-band';
 import { historyEntry } from '../../storage/audit';
-import type { MessageDocument } from './message-store';
+import type { MessageDocument } from '../../storage/message-store';
 
 /**
  * A named queue's message reaches each consumer group as one engine job (a delivery) in the

@@ -2,11 +2,12 @@ import type { QueueConfig } from '../../config/queue-config';
 import type { CachedJob } from '../../cache/batch-cache';
 import type { ProgressFeed } from '../../cache/progress-feed';
 import type { JobRegistry } from '../../registry/job-registry';
+import type { JobReads } from '../../storage/job-reads';
 import type { JobStore } from '../../storage/job-store';
 import type { WorkerHost } from '../../worker/worker-port';
-import type { ConsumerGroups } from './consumer-groups';
-import type { MessageStore } from './message-store';
-import type { RecurringStore } from './recurring-store';
+import type { ConsumerGroups } from '../../storage/consumer-groups';
+import type { MessageStore } from '../../storage/message-store';
+import type { RecurringStore } from '../../storage/recurring-store';
 
 /** One consumer group's engine queue (`<queue>#<group>`): what its consumers run on and how deliveries reach Redis. */
 export interface DeliveryQueue {
@@ -32,8 +33,9 @@ export interface EngineHost {
   /** The hosting manager's configuration (namespace, limits, timeouts). */
   readonly config: QueueConfig;
   readonly stores: EngineStores;
-  /** The jobs collection's store (deliveries are engine jobs). */
+  /** The jobs collection's store and reads (deliveries are engine jobs). */
   readonly jobs: JobStore;
+  readonly reads: JobReads;
   /** The shared progress subscriber (named queues listen on patterns of it). */
   readonly progress: ProgressFeed;
   /** Redis connected and accepting writes. */

@@ -25,7 +25,7 @@ import { QUEUE_PRIORITY } from '../retention';
 import { deliveryQueueName, messageIdOf, QUEUE_MESSAGE_TYPE } from './delivery';
 import type { EngineQueueConfig } from './engine-config';
 import { controlName, type EngineRuntime } from './engine-runtime';
-import { toRecurringInfo } from './recurring-store';
+import { toRecurringInfo } from '../../storage/recurring-store';
 
 interface Consumer {
   id: string;
@@ -211,19 +211,7 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
   /** Deliveries of this queue per group queue and status (one aggregation over the claim index prefix). */
   private async countDeliveries(): Promise<Map<string, Partial<Record<JobStatus, number>>>> {
     await this.runtime.ready();
-    const rows = await this.runtime.jobs
-      .aggregate<{ _id: { queue: string; status: JobStatus }; n: number }>([
-        { $match: { queue: { $regex: `^${escapeRegex(this.name)}#` } } },
-        { $group: { _id: { queue: '$queue', status: '$status' }, n: { $sum: 1 } } },
-      ])
-      .toArray();
-    const counts = new Map<string, Partial<Record<JobStatus, number>>>();
-    for (const row of rows) {
-      const entry = counts.get(row._id.queue) ?? {};
-      entry[row._id.status] = row.n;
-      counts.set(row._id.queue, entry);
-    }
-    return counts;
+    return this.runtime.host.reads.countByQueueAndStatus(`${this.name}#`);
   }
 
   /**
@@ -344,10 +332,6 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
       await this.runtime.prune(this.name, this.config.retention, now);
     }
   }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Queue names admit no glob characters today; escaping keeps the PSUBSCRIBE pattern exact if that changes. */

@@ -1,17 +1,16 @@
 import { calculateObjectSize } from 'bson';
-import type { Collection } from 'mongodb';
 import type { CachedJob } from '../../cache/batch-cache';
 import { JobStatus } from '../../domain/job-status';
 import { PayloadTooLargeError } from '../../errors';
-import type { JobDocument } from '../../storage/job-store';
 import { orderKeyFor } from '../../storage/job-store';
 import type { MessageBackoff } from '../../queue-api/queue-api';
-import type { RetentionPolicy } from '../retention';
-import type { ConsumerGroups, ConsumerGroupDocument } from './consumer-groups';
+import { pruneFinishedJobs } from '../../storage/retention';
+import { retentionRuleOf, type RetentionPolicy } from '../retention';
+import type { ConsumerGroups, ConsumerGroupDocument } from '../../storage/consumer-groups';
 import { buildDelivery, deliveryJobId, deliveryQueueName } from './delivery';
 import type { DeliveryQueue, EngineHost } from './engine-host';
-import { UNDELIVERED_REPAIR_AGE_MS, type MessageDocument, type MessageStore } from './message-store';
-import type { RecurringStore } from './recurring-store';
+import { UNDELIVERED_REPAIR_AGE_MS, type MessageDocument, type MessageStore } from '../../storage/message-store';
+import type { RecurringStore } from '../../storage/recurring-store';
 
 /** Messages handled per repair or retention pass. */
 const PASS_LIMIT = 500;
@@ -54,10 +53,6 @@ export class EngineRuntime {
       if (this.indexes === indexes) this.indexes = undefined;
     });
     return indexes;
-  }
-
-  get jobs(): Collection<JobDocument> {
-    return this.host.jobs.collection;
   }
 
   /** The delivery queue one group's deliveries are offered through (on the host's connections). */
@@ -154,26 +149,16 @@ export class EngineRuntime {
    */
   async prune(queue: string, retention: RetentionPolicy, now: Date): Promise<number> {
     const groups = await this.groups.list(queue);
+    const rule = retentionRuleOf(retention);
     let removed = 0;
     for (const { group } of groups) {
-      const name = deliveryQueueName(queue, group);
-      const completedBefore = new Date(now.getTime() - retention.completed.maxAgeSeconds * 1000);
-      const failedBefore = new Date(now.getTime() - retention.failed.maxAgeSeconds * 1000);
-      removed += (await this.jobs.deleteMany({ queue: name, status: JobStatus.Completed, completedAt: { $lt: completedBefore } })).deletedCount;
-      removed += (await this.jobs.deleteMany({ queue: name, status: JobStatus.Dead, failedAt: { $lt: failedBefore }, dlqPending: { $ne: true } })).deletedCount;
-      const beyond = await this.jobs
-        .find({ queue: name, status: JobStatus.Completed }, { projection: { _id: 1 } })
-        .sort({ completedAt: -1, _id: -1 })
-        .skip(retention.completed.maxCount)
-        .limit(PASS_LIMIT)
-        .toArray();
-      if (beyond.length > 0) removed += (await this.jobs.deleteMany({ _id: { $in: beyond.map((d) => d._id) } })).deletedCount;
+      const pruned = await pruneFinishedJobs(this.host.jobs, deliveryQueueName(queue, group), rule, now, { limit: PASS_LIMIT });
+      removed += pruned.completed + pruned.failed;
     }
     // Oldest first: their deliveries are the first to go, by age and by count.
     const candidates = await this.messages.findDeliveredBefore(queue, now, PASS_LIMIT);
     if (candidates.length > 0) {
-      const ids = candidates.flatMap((m) => m.groups.map((g) => deliveryJobId(queue, g, m.messageId)));
-      const remaining = new Set((await this.jobs.find({ jobId: { $in: ids } }, { projection: { jobId: 1 } }).toArray()).map((d) => d.jobId));
+      const remaining = await this.host.reads.existingJobIds(candidates.flatMap((m) => m.groups.map((g) => deliveryJobId(queue, g, m.messageId))));
       const gone = candidates.filter((m) => m.groups.every((g) => !remaining.has(deliveryJobId(queue, g, m.messageId))));
       await this.messages.deleteMany(queue, gone.map((m) => m.messageId));
     }

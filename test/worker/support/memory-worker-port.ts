@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { resolveQueueConfig, type QueueConfig } from '../../../src/config/queue-config';
 import type { JobDefinition, JobServices } from '../../../src/domain/job-definition';
 import { JobStatus } from '../../../src/domain/job-status';
+import type { QueueRetention } from '../../../src/domain/retention-rule';
 import { UnknownJobTypeError } from '../../../src/errors';
 import type {
   ClaimedJob,
@@ -144,6 +145,9 @@ export class MemoryWorkerPort implements WorkerPort {
     return {
       get mongo(): Connection {
         throw new Error('the in-memory worker port has no MongoDB');
+      },
+      get retention(): QueueRetention {
+        throw new Error('the in-memory worker port keeps no retention');
       },
       redis: null,
       cacheKey: (name) => `memory:${name}`,
