@@ -14,7 +14,7 @@ import type { AddJobInput } from '../manager/job-input';
 import { JobLifecycle } from '../manager/job-lifecycle';
 import type { QueueConnections, QueueParts, QueueSpec } from '../manager/queue-parts';
 import { WorkerRegistry } from '../manager/worker-registry';
-import { MaintenanceLoop } from '../scheduler/maintenance-loop';
+import { MaintenanceRoles } from '../scheduler/maintenance-role';
 import { DlqRepository } from '../storage/dlq-repository';
 import { JobRepository } from '../storage/job-repository';
 import { jobStoresOn } from '../storage/queue-storage';
@@ -95,6 +95,9 @@ export function assembleQueue(spec: QueueSpec, connections: QueueConnections, lo
   };
 }
 
+/** The maintenance roles of this process (turned on by the workers it runs). */
+export const processMaintenance = new MaintenanceRoles();
+
 /** What a QueueWorker on `parts` uses: the lifecycle as its port, presence, blocking clients, maintenance. */
 export function workerBindingFor(parts: QueueParts, connections: QueueConnections, logger: Logger): WorkerBinding {
   return {
@@ -106,10 +109,7 @@ export function workerBindingFor(parts: QueueParts, connections: QueueConnection
       client.connect().catch(() => undefined);
       return client;
     },
-    maintenance: (typeBatchSize) => {
-      const loop = new MaintenanceLoop({ ...parts, taskLeases: connections.taskLeases }, logger, typeBatchSize);
-      loop.start();
-      return { release: () => loop.stop() };
-    },
+    // Once per process per database and namespace, however many workers and consumer groups run.
+    maintenance: (typeBatchSize) => processMaintenance.join({ ...parts, taskLeases: connections.taskLeases }, logger, typeBatchSize),
   };
 }

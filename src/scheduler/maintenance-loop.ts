@@ -8,6 +8,14 @@ import type { TaskLeaseStore } from '../storage/task-lease-store';
 /** What the maintenance of one queue works with. */
 export type MaintenanceParts = Pick<QueueParts, 'config' | 'keys' | 'registry' | 'store' | 'lifecycle' | 'locks' | 'intake'> & { taskLeases: TaskLeaseStore };
 
+/** What one sweep did. */
+export interface SweepResult {
+  expiredBatches: number;
+  stalled: number;
+  deadLettered: number;
+  repaired: number;
+}
+
 /** Jobs handled per pass, so one pass never holds a lock for long. */
 const PASS_LIMIT = 500;
 /** The shipped retention job (jobs/maintenance), scheduled once per dlq.cleanupInterval when registered. */
@@ -34,19 +42,20 @@ export class MaintenanceLoop {
 
   /** `typeBatchSize`: what the loader gives a job type without a batch size of its own (the worker's batchSize). */
   constructor(
-    private readonly parts: MaintenanceParts,
+    readonly parts: MaintenanceParts,
     logger: Logger,
     private readonly typeBatchSize?: number,
   ) {
     this.logger = logger.child({ component: 'maintenance' });
   }
 
-  start(): void {
+  /** `sweeper: false` leaves the queue-wide sweep to a NamespaceMaintenance that runs one for many queues. */
+  start(options: { sweeper?: boolean } = {}): void {
     const { pollInterval, sweepInterval } = this.parts.config.worker;
     this.every(pollInterval, 'scheduler', () => this.promoteDue());
     this.every(pollInterval, 'redis-write-probe', () => this.parts.lifecycle.probeRedisWrites());
     this.every(pollInterval, 'loader', () => this.parts.lifecycle.refreshAndLoad(undefined, this.typeBatchSize));
-    this.every(sweepInterval, 'sweeper', () => this.sweep());
+    if (options.sweeper ?? true) this.every(sweepInterval, 'sweeper', () => this.sweep());
     this.every(Math.min(dlqCleanupIntervalMs(this.parts.config), 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
   }
 
@@ -114,19 +123,31 @@ export class MaintenanceLoop {
     return result.deduplicated ? undefined : result.jobId;
   }
 
-  /** One sweep; returns what it did (for logs and tests). */
-  async sweep(): Promise<{ expiredBatches: number; stalled: number; deadLettered: number; repaired: number }> {
+  /** One sweep: the queue-wide part, then this queue's own; returns what it did (for logs and tests). */
+  async sweep(): Promise<SweepResult> {
+    // With Redis down its batches cannot be taken: release them now rather than after batch.ttl.
+    const released = await this.releaseWhileRedisDown();
+    const shared = await this.sweepShared();
+    const result = { ...shared, expiredBatches: shared.expiredBatches + released };
+    await this.reloadIfReturned(result);
+    return result;
+  }
+
+  /**
+   * The queue-wide part of a sweep (every queue of the collection): expired batches and leases
+   * return to pending, stalled jobs with no attempts left and half-finished DLQ moves are
+   * dead-lettered.
+   */
+  async sweepShared(): Promise<SweepResult> {
     const { store } = this.parts;
     const now = new Date();
-    // With Redis down its batches cannot be taken: release them now rather than after batch.ttl.
-    const released = this.parts.lifecycle.redisUsable ? 0 : await this.parts.lifecycle.upkeep.releaseWhileRedisDown();
-    const expiredBatches = (await store.returnExpiredBatches(now)) + released;
+    const expiredBatches = await store.returnExpiredBatches(now);
     const stalled = await store.recoverStalled(now);
     let deadLettered = 0;
     for (const job of await store.findExhaustedStalled(now, PASS_LIMIT)) {
       const reason = `lease expired on its last attempt after the handler started (${job.attempts}/${job.maxAttempts}, worker ${job.lockedBy ?? 'unknown'})`;
       // Guarded like the find: only a run that started spends the last attempt.
-      const moved = await store.markDead(job.jobId, [JobStatus.Processing], 'sweeper', reason, now, { lockedUntil: { $lt: now }, runStartedAt: { $ne: null } });
+      const moved = await store.markDead(job.jobId, [JobStatus.Processing], 'sweeper', reason, now, { queue: job.queue, lockedUntil: { $lt: now }, runStartedAt: { $ne: null } });
       if (moved.ok) {
         if (this.parts.config.dlq.autoMove) await this.parts.lifecycle.recordDeadLetter(moved.value, reason);
         deadLettered += 1;
@@ -140,8 +161,21 @@ export class MaintenanceLoop {
     if (expiredBatches + stalled + deadLettered + repaired > 0) {
       this.logger.info({ expiredBatches, stalled, deadLettered, repaired }, 'sweep recovered jobs');
     }
-    // Returned jobs are pending again; the loader puts them back into Redis.
-    if (expiredBatches + stalled > 0) await this.parts.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize);
     return { expiredBatches, stalled, deadLettered, repaired };
+  }
+
+  /** This queue's part of a sweep another queue's loop made: its batches while Redis is down, then a reload. */
+  async sweepOwn(shared: SweepResult): Promise<void> {
+    const released = await this.releaseWhileRedisDown();
+    await this.reloadIfReturned({ ...shared, expiredBatches: shared.expiredBatches + released });
+  }
+
+  private async releaseWhileRedisDown(): Promise<number> {
+    return this.parts.lifecycle.redisUsable ? 0 : this.parts.lifecycle.upkeep.releaseWhileRedisDown();
+  }
+
+  /** Returned jobs are pending again; the loader puts them back into Redis. */
+  private async reloadIfReturned(result: SweepResult): Promise<void> {
+    if (result.expiredBatches + result.stalled > 0) await this.parts.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize);
   }
 }
