@@ -88,15 +88,5 @@ export {
   type DefaultJobOptions,
   type DeadLetterMessage,
 } from './job-queue';
-export {
-  QueueJobType,
-  shippedJobs,
-  NotificationInbox,
-  registerCacheWarmer,
-  unregisterCacheWarmer,
-  cacheWarmerNames,
-  jobSettings,
-  JOB_ENVIRONMENT_VARIABLES,
-  type CacheWarmer,
-  type InAppNotification,
-} from '../jobs';
+/** The shipped job types' names; their definitions and helpers: `mongo-redis-queue/jobs`. */
+export { QueueJobType } from './domain/queue-job-type';
