@@ -7,7 +7,9 @@ import type { ProgressFeed } from '../cache/progress-feed';
 import { RedisKeys } from '../cache/redis-keys';
 import type { Lock } from '../cache/task-locks';
 import type { QueuePluginRegistry } from '../queue-api/plugin-registry';
-import type { NamedQueue, RecurringJobDetails } from '../queue-api/queue-api';
+import { NamedQueueFacade } from './named-queue-facade';
+import type { NamedQueueHost } from './named-queue-host';
+import type { OpenedQueue, QueueWiring } from './queue-wiring';
 import { JobRegistry } from '../registry/job-registry';
 import type { DlqEntry, DlqRepository } from '../storage/dlq-repository';
 import type { DlqDocument, DlqStore } from '../storage/dlq-store';
@@ -18,40 +20,18 @@ import type { WorkerBinding, WorkerHost } from '../worker/worker-port';
 import type { ReprocessOptions, ReprocessResult } from './dlq-service';
 import type { AddJobInput, AddJobResult } from './job-input';
 import type { JobLifecycle } from './job-lifecycle';
-import type { NamedQueueHost } from './named-queue-host';
 import { queueHealth, type QueueHealthReport } from './queue-health';
-import type { QueueConnections, QueueParts, QueueSpec } from './queue-parts';
-import { collectQueueStats, type QueueStats } from './queue-stats';
+import type { QueueParts } from './queue-parts';
+import { collectQueueStats, countsOf, type QueueCounts, type QueueStats } from './queue-stats';
 import { TypeBatchSizes, type BatchSizes } from './type-batch-sizes';
 import type { WorkerRegistry } from './worker-registry';
-
-/** A started queue as the composition root hands it over: its parts and what it hosts. */
-export interface OpenedQueue {
-  connections: QueueConnections;
-  parts: QueueParts;
-  /** The named queues this manager hosts (built on first use). */
-  namedQueues(): NamedQueueHost;
-  /** Reprocesses a DLQ entry of this queue, or of a consumer group of one of its named queues. */
-  reprocessDLQEntry(id: string, admin: string, corrections: Record<string, unknown> | undefined, options: ReprocessOptions): Promise<ReprocessResult>;
-  workerBinding(): WorkerBinding;
-  /** Stops the named queues (in-flight jobs finish within graceMs), then closes the connections. */
-  close(graceMs?: number): Promise<void>;
-}
-
-/** How a manager gets its parts: the composition root (src/composition) implements it. */
-export interface QueueWiring {
-  /** Backends of the named-queue API (getQueue); applications may register their own. */
-  readonly queuePlugins: QueuePluginRegistry;
-  open(spec: QueueSpec): Promise<OpenedQueue>;
-}
 
 /**
  * The application's entry point to one queue: add jobs, inspect them, operate the DLQ, open named
  * queues. A facade: the composition root builds what it delegates to. Made by QueueFactory (or
  * createQueueManager), then `start()` (connects and ensures indexes); `close()` when done.
  */
-export class QueueManager implements WorkerHost {
-  readonly registry: JobRegistry;
+export class QueueManager extends NamedQueueFacade implements WorkerHost {
   readonly keys: RedisKeys;
   private readonly batchSizes: TypeBatchSizes;
   private readonly logger: Logger;
@@ -62,10 +42,10 @@ export class QueueManager implements WorkerHost {
     readonly config: QueueConfig,
     logger: Logger,
     private readonly wiring: QueueWiring,
-    registry: JobRegistry = new JobRegistry(),
+    readonly registry: JobRegistry = new JobRegistry(),
   ) {
+    super();
     this.logger = logger.child({ component: 'queue-manager', queue: config.name });
-    this.registry = registry;
     this.batchSizes = new TypeBatchSizes(registry);
     this.keys = new RedisKeys(config.cache.namespace, config.name);
   }
@@ -82,7 +62,7 @@ export class QueueManager implements WorkerHost {
     return this.starting;
   }
 
-  /** Closes MongoDB and Redis connections (named queues stop first: their consumers still write while they drain). */
+  /** Stops the named queues (their consumers still write while they drain), then closes MongoDB and Redis. */
   async close(graceMs?: number): Promise<void> {
     const opened = this.opened;
     this.opened = undefined;
@@ -90,9 +70,9 @@ export class QueueManager implements WorkerHost {
     await opened?.close(graceMs);
   }
 
-  /** Stops every named queue (in-flight jobs finish within graceMs), then closes the connections. */
-  async shutdown(graceMs?: number): Promise<void> {
-    await this.close(graceMs);
+  /** As close(): in-flight named-queue jobs finish within graceMs. */
+  shutdown(graceMs?: number): Promise<void> {
+    return this.close(graceMs);
   }
 
   get isStarted(): boolean {
@@ -108,46 +88,17 @@ export class QueueManager implements WorkerHost {
     return this.opened;
   }
 
+  protected namedQueues(): NamedQueueHost {
+    return this.open.namedQueues();
+  }
+
+  protected namedQueuesIfStarted(): NamedQueueHost | undefined {
+    return this.opened?.namedQueues();
+  }
+
   /** Backends of the named-queue API (getQueue); applications may register their own. */
   get queuePlugins(): QueuePluginRegistry {
     return this.wiring.queuePlugins;
-  }
-
-  /**
-   * The named queue `name` (the generic way in: enqueue, consume with consumer groups,
-   * recurring schedules). The same object on every call, across backend switches. Start first.
-   */
-  getQueue<T>(name: string): NamedQueue<T> {
-    return this.open.namedQueues().getQueue<T>(name);
-  }
-
-  /** The id of the backend named queues run on (`engine` until setActiveBackend chooses another). */
-  getActivePlugin(): string {
-    return this.open.namedQueues().getActivePlugin();
-  }
-
-  /** Moves every named queue to another backend (the config is migrated from its stored version, then validated). */
-  async setActiveBackend(pluginId: string, config: unknown, graceMs?: number): Promise<void> {
-    await this.open.namedQueues().setActiveBackend(pluginId, config, graceMs);
-  }
-
-  /** Named queues take jobs and fire recurring schedules in this process (the default); `intervalMs` 10–60000. */
-  startPolling(intervalMs?: number): void {
-    this.open.namedQueues().startPolling(intervalMs);
-  }
-
-  /** Named queues stop taking jobs and firing schedules in this process; running jobs finish. */
-  stopPolling(): void {
-    this.open.namedQueues().stopPolling();
-  }
-
-  /** Jobs the named queues of this process are running right now. */
-  async getInFlightJobCount(): Promise<number> {
-    return this.opened ? this.opened.namedQueues().getInFlightJobCount() : 0;
-  }
-
-  async listAllRecurringJobs(): Promise<RecurringJobDetails[]> {
-    return this.open.namedQueues().listAllRecurringJobs();
   }
 
   /** Registers an application job type (its schema validates every addJob of that type). */
@@ -157,10 +108,8 @@ export class QueueManager implements WorkerHost {
   }
 
   /**
-   * Sets how many jobs of each type one load may put into a band's Redis batch, keyed by type
-   * name (`{ email_send: 100, file_process: 10 }`); wins over the types' own `batchSize` and
-   * merges with earlier calls. Register the types first: an unknown type or a size that is not a
-   * positive integer throws ConfigError and changes nothing.
+   * Sets how many jobs of each type one load may put into a band's Redis batch (`{ email_send: 100 }`);
+   * wins over the types' own `batchSize`. An unknown type or a bad size throws ConfigError and changes nothing.
    */
   setBatchSizes(sizes: BatchSizes): this {
     this.batchSizes.set(sizes);
@@ -229,10 +178,8 @@ export class QueueManager implements WorkerHost {
 
   /**
    * Reprocesses a DLQ entry as a new job (`jobId` in the result): corrections naming job options
-   * (priority, maxAttempts, delay, scheduledFor) apply to its options, the rest merges into its
-   * data. An entry of a named queue's consumer group goes back to that group's deliveries.
-   * Of several admins reprocessing one entry at once, one wins; the others get
-   * DlqAlreadyReprocessedError (`DLQ_ALREADY_REPROCESSED`) naming the job that exists.
+   * apply to them, the rest merges into its data; a named queue's entry goes back to its group.
+   * Of admins reprocessing one entry at once, one wins; the others get DlqAlreadyReprocessedError.
    */
   async reprocessDLQEntry(id: string, admin: string, corrections?: Record<string, unknown>, options: ReprocessOptions = {}): Promise<ReprocessResult> {
     return this.open.reprocessDLQEntry(id, admin, corrections, { requestedAt: options.requestedAt ?? new Date() });
@@ -247,14 +194,17 @@ export class QueueManager implements WorkerHost {
   }
 
   /** Stops workers of this queue from taking jobs, in every process (each notices within a poll interval). */
-  async pauseQueue(by = 'api'): Promise<void> {
-    await this.open.connections.controls.setPaused(this.config.name, true, by, new Date());
-    this.logger.info({ by }, 'queue paused');
+  pauseQueue(by = 'api'): Promise<void> {
+    return this.setPaused(true, by);
   }
 
-  async resumeQueue(by = 'api'): Promise<void> {
-    await this.open.connections.controls.setPaused(this.config.name, false, by, new Date());
-    this.logger.info({ by }, 'queue resumed');
+  resumeQueue(by = 'api'): Promise<void> {
+    return this.setPaused(false, by);
+  }
+
+  private async setPaused(paused: boolean, by: string): Promise<void> {
+    await this.open.connections.controls.setPaused(this.config.name, paused, by, new Date());
+    this.logger.info({ by }, paused ? 'queue paused' : 'queue resumed');
   }
 
   /** Whether the queue is paused; `maxAgeMs` accepts what this process last read or wrote if younger. */
@@ -278,9 +228,8 @@ export class QueueManager implements WorkerHost {
   }
 
   /** BullMQ-style counts of this queue: waiting, active, completed, failed, delayed. */
-  async metrics(): Promise<{ waiting: number; active: number; completed: number; failed: number; delayed: number }> {
-    const stats = await this.getQueueStats();
-    return { waiting: stats.pending + stats.batched, active: stats.processing, completed: stats.completed, failed: stats.dead, delayed: stats.scheduled };
+  async metrics(): Promise<QueueCounts> {
+    return countsOf(await this.getQueueStats());
   }
 
   get jobRepository(): JobRepository {

@@ -98,3 +98,16 @@ export async function collectQueueStats(
     },
   };
 }
+
+/** BullMQ-style counts: waiting, active, completed, failed, delayed. */
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  completed: number;
+  failed: number;
+  delayed: number;
+}
+
+export function countsOf(stats: QueueStats): QueueCounts {
+  return { waiting: stats.pending + stats.batched, active: stats.processing, completed: stats.completed, failed: stats.dead, delayed: stats.scheduled };
+}
