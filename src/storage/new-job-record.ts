@@ -1,23 +1,10 @@
-import type { BackoffOptions } from '../domain/backoff';
 import type { JobRecord } from '../domain/job-record';
 import { JobStatus } from '../domain/job-status';
-import type { PriorityBand } from '../domain/priority-band';
 import { historyEntry } from './audit';
 import { orderKeyFor } from './order-key';
 
 /** What a new job is made of, validated and resolved by the caller (addJob, a named-queue delivery). */
-export interface NewJobFields {
-  jobId: string;
-  queue: string;
-  type: string;
-  data: unknown;
-  priority: number;
-  band: PriorityBand;
-  lifo: boolean;
-  maxAttempts: number;
-  backoff: BackoffOptions;
-  timeoutMs: number;
-  runAt: Date;
+export type NewJobFields = Pick<JobRecord, 'jobId' | 'queue' | 'type' | 'data' | 'priority' | 'band' | 'lifo' | 'maxAttempts' | 'backoff' | 'timeoutMs' | 'runAt'> & {
   /** Its place within the priority (default: when it becomes ready, negated for LIFO). */
   orderKey?: number;
   /** Default: now. */
@@ -25,7 +12,7 @@ export interface NewJobFields {
   /** Who added it, and why (default: "added", or "scheduled for <runAt>"), for its first history entry. */
   by: string;
   reason?: string;
-}
+};
 
 /** The one place a job record is born: scheduled when runAt is in the future, pending otherwise, with its first audit entry. */
 export function newJobRecord(fields: NewJobFields, now: Date): JobRecord {
