@@ -7,6 +7,7 @@
  * reads live, so every load reads afresh), and prints median and p95 per page.
  * Knobs: BENCH_DASH_JOBS (100000), BENCH_DASH_DLQ (10000), BENCH_DASH_LOADS (10), BENCH_DASH_GAP_MS (1100).
  */
+import { createQueueManager, queuePartsOf } from '../src/composition/create-queue-manager';
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ import { DlqSeverity, FailureReason } from '../src/domain/dlq-record';
 import { BANDS_IN_ORDER } from '../src/domain/priority-band';
 import { createHttpServer } from '../src/http/http-server';
 import { silentLogger } from '../src/logging/logger';
-import { QueueManager } from '../src/manager/queue-manager';
+import type { QueueManager } from '../src/manager/queue-manager';
 import type { DlqDocument } from '../src/storage/dlq-store';
 import { acquireBenchMongo } from './scenarios/context';
 
@@ -76,7 +77,7 @@ async function fill(manager: QueueManager): Promise<{ someJobId: string; someEnt
     await manager.addJobs(Array.from({ length: count }, (_, k) => ({ type: 'bench_job', data: { n: i + k, note: `job ${i + k}` }, priority: PRIORITY_BY_BAND[bands[(i + k) % 4]] })));
     if ((i / 5000) % 4 === 0) progress(`${i + count} jobs added`);
   }
-  const jobs = manager.internals.store.collection;
+  const jobs = queuePartsOf(manager).store.collection;
   const template = await jobs.findOne({ queue: manager.config.name });
   if (!template) throw new Error('no job was added');
   const now = Date.now();
@@ -123,11 +124,11 @@ async function fill(manager: QueueManager): Promise<{ someJobId: string; someEnt
         deadLetterSeq: 1,
       };
     });
-    await manager.internals.dlqStore.collection.insertMany(docs);
+    await queuePartsOf(manager).dlqStore.collection.insertMany(docs);
   }
   progress(`DLQ entries ready in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   const someJob = await jobs.findOne({ queue: manager.config.name, status: 'pending' });
-  const someEntry = await manager.internals.dlqStore.collection.findOne({ queue: manager.config.name }, { skip: DLQ_ENTRIES / 2 });
+  const someEntry = await queuePartsOf(manager).dlqStore.collection.findOne({ queue: manager.config.name }, { skip: DLQ_ENTRIES / 2 });
   return { someJobId: someJob?.jobId ?? '', someEntryId: someEntry?._id.toHexString() ?? '' };
 }
 
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
   if ('unavailable' in mongo) throw new Error(mongo.unavailable);
   const redis = new LocalRedisServer();
   await redis.start();
-  const manager = new QueueManager(
+  const manager = createQueueManager(
     resolveQueueConfig({ name: 'bench', mongodb: { uri: patientUri(mongo.uri), dbName: `bench_dashboard_${Date.now()}`, storageTimeoutMs: 120_000 }, redis: { host: '127.0.0.1', port: redis.port, db: 0 }, cache: { namespace: 'benchdash' } }),
     logger,
   );
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nDashboard page loads (${JOBS} jobs, ${DLQ_ENTRIES} DLQ entries, MongoDB: ${mongo.kind}, ${LOADS} loads each, ${GAP_MS} ms apart)\n\n${rows.join('\n')}\n`);
   } finally {
     await server.close();
-    await manager.internals.connection.dropDatabase().catch(() => undefined);
+    await queuePartsOf(manager).connection.dropDatabase().catch(() => undefined);
     await manager.close();
     await redis.stop();
     await mongo.stop();

@@ -1,6 +1,7 @@
 /**
- * The shipped job types. QueueFactory registers them on every manager it builds; applications
- * register their own types the same way (`manager.registerJob(defineJob({...}))`).
+ * The shipped job types, the package's `mongo-redis-queue/jobs` entry. QueueFactory registers them
+ * on every manager it builds; applications register their own types the same way
+ * (`manager.registerJob(defineJob({...}))`).
  */
 import type { z } from 'zod';
 import type { JobDefinition } from '../src/domain/job-definition';
@@ -11,15 +12,7 @@ import { userNotificationJob, userNotificationSchema } from './business/user-not
 import { cacheWarmJob, cacheWarmSchema } from './maintenance/cache-warm.job';
 import { cleanupJob, cleanupSchema } from './maintenance/cleanup.job';
 
-export const QueueJobType = {
-  EMAIL_SEND: 'email_send',
-  USER_NOTIFICATION: 'user_notification',
-  DATA_EXPORT: 'data_export',
-  FILE_PROCESS: 'file_process',
-  CACHE_WARM: 'cache_warm',
-  CLEANUP: 'cleanup',
-} as const;
-export type QueueJobType = (typeof QueueJobType)[keyof typeof QueueJobType];
+export { QueueJobType } from '../src/domain/queue-job-type';
 
 /** What addJob accepts for each shipped type: the schemas' input (defaults still to be applied). */
 declare module '../src/domain/job-definition' {

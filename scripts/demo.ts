@@ -18,7 +18,7 @@ import { defineJob } from '../src/domain/job-definition';
 import { BANDS_IN_ORDER, JobPriority } from '../src/domain/priority-band';
 import { PermanentJobError } from '../src/errors';
 import { createLogger } from '../src/logging/logger';
-import { QueueFactory } from '../src/manager/queue-factory';
+import { QueueFactory } from '../src/composition/queue-factory';
 import { QueueWorker } from '../src/worker/queue-worker';
 
 const JOBS = Number(process.env.DEMO_JOBS ?? 400);

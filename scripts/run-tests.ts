@@ -16,7 +16,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..');
 
 export const SUITES: Record<string, readonly string[]> = {
-  queue: ['test/core/', 'test/jobs/', 'test/queues/', 'test/http/', 'test/cli/', 'test/dashboard/'],
+  queue: ['test/core/', 'test/worker/', 'test/jobs/', 'test/queues/', 'test/http/', 'test/cli/', 'test/dashboard/'],
   integration: [
     'test/core/crash-recovery.test.ts',
     'test/core/graceful-shutdown.test.ts',

@@ -1,6 +1,7 @@
 /** The package's public API. */
 export { QueueManager } from './manager/queue-manager';
-export { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager, registerDefaultJobs } from './manager/queue-factory';
+export { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager, registerDefaultJobs } from './composition/queue-factory';
+export { createQueueManager } from './composition/create-queue-manager';
 export type { AddJobInput, AddJobResult } from './manager/job-input';
 export type { BatchSizes } from './manager/type-batch-sizes';
 /** The engine's statistics (getQueueStats); QueueStats is the named-queue API's. */
@@ -54,9 +55,9 @@ export type {
   RecurringJobInfo,
   QueueApiStats,
   BackendQueue,
-} from './queues/queue-api';
-export type { QueuePlugin, MigrationChain, ConfigMigration, PluginContext, StoredPluginConfig } from './queues/queue-plugin';
-export { QueuePluginRegistry, UnknownQueuePluginError, DuplicateQueuePluginError } from './queues/plugin-registry';
+} from './queue-api/queue-api';
+export type { QueuePlugin, MigrationChain, ConfigMigration, PluginContext, StoredPluginConfig } from './queue-api/queue-plugin';
+export { QueuePluginRegistry, UnknownQueuePluginError, DuplicateQueuePluginError } from './queue-api/plugin-registry';
 export { QueueProxy, type QueueProxyOptions } from './queues/queue-proxy';
 export { NamedQueues, type NamedQueuesOptions } from './queues/named-queues';
 export { migratePluginConfig } from './queues/config-migration';
@@ -87,15 +88,5 @@ export {
   type DefaultJobOptions,
   type DeadLetterMessage,
 } from './job-queue';
-export {
-  QueueJobType,
-  shippedJobs,
-  NotificationInbox,
-  registerCacheWarmer,
-  unregisterCacheWarmer,
-  cacheWarmerNames,
-  jobSettings,
-  JOB_ENVIRONMENT_VARIABLES,
-  type CacheWarmer,
-  type InAppNotification,
-} from '../jobs';
+/** The shipped job types' names; their definitions and helpers: `mongo-redis-queue/jobs`. */
+export { QueueJobType } from './domain/queue-job-type';

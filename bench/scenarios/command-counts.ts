@@ -17,6 +17,7 @@ import { bulkAddBull, bulkAddQueue } from './bulk-add';
 import { Countdown, nowMs, round, sleep } from './measure';
 import { queueSide, type Scenario } from './scenario';
 import type { Figure } from '../report';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const SETTLE_MS = 1_500;
 const PER_JOB_TIMEOUT_MS = 5_000;
@@ -41,7 +42,7 @@ class MongoCounter {
   on = false;
   counts: Record<string, number> = {};
   constructor(manager: QueueManager) {
-    manager.internals.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => {
+    queuePartsOf(manager).connection.getClient().on('commandStarted', (event: CommandStartedEvent) => {
       if (this.on) this.counts[event.commandName] = (this.counts[event.commandName] ?? 0) + 1;
     });
   }

@@ -13,10 +13,11 @@ import { resolveQueueConfig, type QueueConfigInput } from '../../src/config/queu
 import { LocalRedisServer } from '../../src/devservers/redis';
 import { defineJob } from '../../src/domain/job-definition';
 import { silentLogger, type Logger } from '../../src/logging/logger';
-import { QueueManager } from '../../src/manager/queue-manager';
+import { type QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker } from '../../src/worker/queue-worker';
 import { withTimeout } from './measure';
 import { spawnMongoChild } from './mongo-child';
+import { queuePartsOf, createQueueManager } from '../../src/composition/create-queue-manager';
 
 export const NOOP_TYPE = 'bench_noop';
 
@@ -159,7 +160,7 @@ export class BenchContext {
       redis: { host: '127.0.0.1', port: this.queueRedis.port, db: 1 },
       cache: { namespace: `bench${suffix}` },
     });
-    const manager = new QueueManager(config, this.logger);
+    const manager = createQueueManager(config, this.logger);
     const onStart = options.onStart;
     manager.registerJob(
       defineJob({
@@ -191,7 +192,7 @@ export class BenchContext {
   /** Drops the manager's database (frees the embedded server's memory) and closes it. */
   async disposeManager(manager: QueueManager): Promise<void> {
     this.managers.delete(manager);
-    if (manager.isStarted) await withTimeout(manager.internals.connection.dropDatabase(), 30_000, 'dropDatabase').catch(() => undefined);
+    if (manager.isStarted) await withTimeout(queuePartsOf(manager).connection.dropDatabase(), 30_000, 'dropDatabase').catch(() => undefined);
     await withTimeout(manager.close(), 10_000, 'QueueManager.close').catch(() => undefined);
     await this.adminRedis('queue').flushall();
   }

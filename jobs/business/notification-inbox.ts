@@ -34,6 +34,12 @@ export class NotificationInbox {
       .toArray();
   }
 
+  /** Deletes (or, dry run, counts) notifications read before `before` (retention). */
+  async removeReadBefore(before: Date, dryRun = false): Promise<number> {
+    const filter = { readAt: { $ne: null, $lt: before } };
+    return dryRun ? this.collection.countDocuments(filter) : (await this.collection.deleteMany(filter)).deletedCount;
+  }
+
   /** Marks the given notifications of this user read; returns how many changed. */
   async markRead(userId: string, ids: string[]): Promise<number> {
     const objectIds = ids.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id));

@@ -2,6 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
+import { NotificationInbox } from '../business/notification-inbox';
 import { jobSettings } from '../settings';
 
 export const cleanupSchema = z.object({
@@ -46,28 +47,21 @@ export const cleanupJob = defineJob({
   defaults: { priority: 2, maxAttempts: 3, timeoutMs: 30 * 60_000, backoff: { type: 'exponential', delay: 60_000 } },
   async handle(data, context) {
     const settings = jobSettings();
-    const db = context.services.mongo;
+    const { retention } = context.services;
     const now = Date.now();
-    const queue = context.services.settings.queue;
-    const jobs = db.collection('jobs');
-
-    const completedBefore = new Date(now - (data.completedAgeHours ?? settings.completedAgeHours) * HOUR);
-    const byAge = { queue, status: 'completed', completedAt: { $lt: completedBefore } };
-    let completedRemoved = data.dryRun ? await jobs.countDocuments(byAge) : (await jobs.deleteMany(byAge)).deletedCount;
-    const keep = data.completedKeep ?? settings.completedKeep;
-    const beyond = await jobs.find({ queue, status: 'completed' }, { projection: { _id: 1 } }).sort({ completedAt: -1, _id: -1 }).skip(keep).limit(100_000).toArray();
-    if (beyond.length > 0) completedRemoved += data.dryRun ? beyond.length : (await jobs.deleteMany({ _id: { $in: beyond.map((d) => d._id) } })).deletedCount;
-    // Failed jobs: the DLQ entry keeps their full snapshot, so the job document goes after a week.
-    const failedBefore = new Date(now - (data.failedAgeDays ?? settings.failedAgeDays) * 24 * HOUR);
-    const failedFilter = { queue, status: 'dead', failedAt: { $lt: failedBefore }, dlqPending: { $ne: true } };
-    const failedRemoved = data.dryRun ? await jobs.countDocuments(failedFilter) : (await jobs.deleteMany(failedFilter)).deletedCount;
+    const jobs = await retention.pruneJobs(
+      {
+        completedMaxAgeMs: (data.completedAgeHours ?? settings.completedAgeHours) * HOUR,
+        completedMaxCount: data.completedKeep ?? settings.completedKeep,
+        // Failed jobs: the DLQ entry keeps their full snapshot, so the job document goes after a week.
+        failedMaxAgeMs: (data.failedAgeDays ?? settings.failedAgeDays) * 24 * HOUR,
+      },
+      { dryRun: data.dryRun },
+    );
     await context.reportProgress(30);
 
     const dlqBefore = new Date(now - (data.dlqRetentionDays ?? context.services.settings.dlqRetentionDays) * 24 * HOUR);
-    const dlqFilter: Record<string, unknown> = { queue, movedAt: { $lt: dlqBefore } };
-    if (!settings.dlqIncludeCritical) dlqFilter.$nor = [{ severity: 'critical', review: null }];
-    const dlq = db.collection('dead_letter_jobs');
-    const dlqRemoved = data.dryRun ? await dlq.countDocuments(dlqFilter) : (await dlq.deleteMany(dlqFilter)).deletedCount;
+    const dlqRemoved = await retention.pruneDeadLetters(dlqBefore, { dryRun: data.dryRun, includeCritical: settings.dlqIncludeCritical });
     await context.reportProgress(60);
 
     const fileBefore = now - (data.fileAgeHours ?? settings.fileAgeHours) * HOUR;
@@ -76,10 +70,8 @@ export const cleanupJob = defineJob({
     await context.reportProgress(80);
 
     const notificationsBefore = new Date(now - (data.notificationAgeDays ?? settings.notificationAgeDays) * 24 * HOUR);
-    const readFilter = { readAt: { $ne: null, $lt: notificationsBefore } };
-    const notifications = db.collection('notifications');
-    const notificationsRemoved = data.dryRun ? await notifications.countDocuments(readFilter) : (await notifications.deleteMany(readFilter)).deletedCount;
+    const notificationsRemoved = await new NotificationInbox(context.services.mongo).removeReadBefore(notificationsBefore, data.dryRun);
     await context.reportProgress(100);
-    return { dryRun: data.dryRun, completedJobs: completedRemoved, failedJobs: failedRemoved, dlqEntries: dlqRemoved, files: files.length, notifications: notificationsRemoved };
+    return { dryRun: data.dryRun, completedJobs: jobs.completed, failedJobs: jobs.failed, dlqEntries: dlqRemoved, files: files.length, notifications: notificationsRemoved };
   },
 });

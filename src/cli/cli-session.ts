@@ -3,7 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../config/environment';
 import { CliUsageError } from './cli-errors';
 import { createLogger, type Logger } from '../logging/logger';
-import { QueueFactory } from '../manager/queue-factory';
+import { QueueFactory } from '../composition/queue-factory';
 import type { QueueManager } from '../manager/queue-manager';
 
 /**

@@ -1,4 +1,3 @@
-import type { Filter } from 'mongodb';
 import type { JobStatus } from '../domain/job-status';
 import { DlqEntryNotFoundError, JobNotFoundError } from '../errors';
 import type { QueueManager } from '../manager/queue-manager';
@@ -16,12 +15,9 @@ export interface JobListFilter {
   limit: number;
 }
 
-/** Newest first (by _id, which is time-ordered and always indexed). */
+/** Newest first. */
 export async function listJobs(manager: QueueManager, filter: JobListFilter): Promise<JobDocument[]> {
-  const query: Filter<JobDocument> = { queue: manager.config.name };
-  if (filter.status) query.status = filter.status;
-  if (filter.type) query.type = filter.type;
-  return manager.internals.store.collection.find(query).sort({ _id: -1 }).limit(filter.limit).toArray();
+  return manager.jobRepository.listWithAudit({ status: filter.status, type: filter.type, limit: filter.limit });
 }
 
 export async function getJob(manager: QueueManager, jobId: string): Promise<JobDocument> {
@@ -45,7 +41,7 @@ export async function getDlqEntry(manager: QueueManager, idOrJobId: string): Pro
 export async function getDlqStats(manager: QueueManager): Promise<DlqStatsView> {
   const [stats, unreviewed] = await Promise.all([
     manager.getDLQStats(),
-    manager.internals.dlqStore.collection.countDocuments({ queue: manager.config.name, review: null }),
+    manager.dlqRepository.count({ reviewed: false }),
   ]);
   return { ...stats, unreviewed };
 }
@@ -54,12 +50,7 @@ export async function getDlqStats(manager: QueueManager): Promise<DlqStatsView> 
 export async function listWorkers(manager: QueueManager): Promise<WorkerView[]> {
   const workers = await manager.workerRegistry.list();
   const jobIds = workers.flatMap((worker) => worker.currentJobs);
-  const docs =
-    jobIds.length === 0
-      ? []
-      : await manager.internals.store.collection
-          .find({ jobId: { $in: jobIds } }, { projection: { jobId: 1, type: 1, status: 1, processingAt: 1 } })
-          .toArray();
+  const docs = await manager.jobRepository.findByJobIds(jobIds, ['type', 'status', 'processingAt']);
   const byJobId = new Map(docs.map((doc) => [doc.jobId, doc]));
   return workers.map((worker) => ({
     ...worker,

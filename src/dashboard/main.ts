@@ -7,7 +7,7 @@ import { loadConfig } from '../config/environment';
 import { QueueError } from '../errors';
 import { createHttpServer } from '../http/http-server';
 import { createLogger } from '../logging/logger';
-import { QueueFactory } from '../manager/queue-factory';
+import { QueueFactory } from '../composition/queue-factory';
 
 async function main(): Promise<void> {
   let env;

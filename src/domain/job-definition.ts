@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { BackoffOptions } from './backoff';
 import type { PriorityBand } from './priority-band';
+import type { QueueRetention } from './retention-rule';
 
 /** What a handler sees besides its data. */
 export interface JobContext {
@@ -36,6 +37,8 @@ export interface JobServices {
   cacheKey(name: string): string;
   /** Adds another job (e.g. a notification enqueuing an email). */
   enqueue(input: { type: string; data: unknown; priority?: number; jobId?: string; delay?: number }): Promise<{ jobId: string; deduplicated: boolean }>;
+  /** Retention of this queue's finished jobs and DLQ entries. */
+  retention: QueueRetention;
   /** Resolved queue settings (namespace, TTLs, retention). */
   settings: { queue: string; namespace: string; cacheTtlMs: number; dlqRetentionDays: number };
 }

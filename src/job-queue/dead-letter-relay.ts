@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { JobStatus } from '../domain/job-status';
-import type { QueueManager } from '../manager/queue-manager';
 import { deliveryQueueName, messageIdOf } from '../queues/engine/delivery';
-import type { NamedQueue } from '../queues/queue-api';
-import type { JobDocument } from '../storage/job-store';
+import type { NamedQueue } from '../queue-api/queue-api';
+import type { JobDocument, JobStore } from '../storage/job-store';
+
+/** The job store's operations the relay uses. */
+export type DeadJobMarks = Pick<JobStore, 'findDeadUnmarked' | 'markDeadWith'>;
 
 /** What the dead-letter queue receives for each job whose attempts are spent. */
 export interface DeadLetterMessage<T = unknown> {
@@ -21,7 +23,7 @@ export interface DeadLetterMessage<T = unknown> {
 }
 
 /** Set on a dead job once its message is in the dead-letter queue. */
-const FORWARDED_FIELD = 'deadLetterForwardedAt';
+const FORWARDED_MARK = 'deadLetterForwardedAt';
 /** Dead jobs forwarded per pass. */
 const PASS_LIMIT = 100;
 /** Longest message id the named queues accept. */
@@ -51,7 +53,7 @@ export class DeadLetterRelay {
   private readonly deliveryQueue: string;
 
   constructor(
-    private readonly manager: QueueManager,
+    private readonly jobs: DeadJobMarks,
     private readonly queueName: string,
     private readonly consumerGroup: string,
     private readonly target: NamedQueue<DeadLetterMessage>,
@@ -87,16 +89,13 @@ export class DeadLetterRelay {
   }
 
   private async forwardDue(): Promise<number> {
-    const jobs = this.manager.internals.store.collection;
+    const jobs = this.jobs;
     // The claim index's (queue, status) prefix narrows this to the queue's dead jobs.
-    const dead = await jobs
-      .find({ queue: this.deliveryQueue, status: JobStatus.Dead, [FORWARDED_FIELD]: { $exists: false } })
-      .limit(PASS_LIMIT)
-      .toArray();
+    const dead = await jobs.findDeadUnmarked(this.deliveryQueue, FORWARDED_MARK, PASS_LIMIT);
     for (const doc of dead) {
       const message = this.messageFor(doc);
       await this.target.enqueue(message, { jobId: deadLetterMessageId(this.queueName, message.jobId) });
-      await jobs.updateOne({ _id: doc._id, status: JobStatus.Dead }, { $set: { [FORWARDED_FIELD]: new Date() } });
+      await jobs.markDeadWith(doc._id, FORWARDED_MARK, new Date());
       this.logger.info({ jobId: message.jobId, attemptsMade: message.attemptsMade }, 'job forwarded to the dead-letter queue');
     }
     return dead.length;

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../config/environment';
 import { InvalidJobOptionsError } from '../errors';
 import { createLogger } from '../logging/logger';
-import { QueueFactory } from '../manager/queue-factory';
+import { queuePartsOf } from '../composition/create-queue-manager';
+import { QueueFactory } from '../composition/queue-factory';
 import type { QueueManager } from '../manager/queue-manager';
-import type { DeliveredJob, MessageBackoff, NamedQueue, ProgressEvent, QueueJobContext } from '../queues/queue-api';
+import type { DeliveredJob, MessageBackoff, NamedQueue, ProgressEvent, QueueJobContext } from '../queue-api/queue-api';
 import { DeadLetterRelay, type DeadLetterMessage } from './dead-letter-relay';
 import type { Job, JobProcessor, JobProgressListener, JobQueueMetrics } from './job';
 import { toQueuePriority } from './job-priority';
@@ -61,7 +62,7 @@ export class JobQueue<T> {
       });
       if (this.options.deadLetterQueueName !== undefined) {
         const target = manager.getQueue<DeadLetterMessage>(this.options.deadLetterQueueName);
-        this.relay = new DeadLetterRelay(manager, this.name, JOB_QUEUE_GROUP, target, this.log());
+        this.relay = new DeadLetterRelay(queuePartsOf(manager).store, this.name, JOB_QUEUE_GROUP, target, this.log());
         this.relay.start(this.options.deadLetterScanIntervalMs ?? manager.config.worker.pollInterval);
       }
     } catch (error) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RecurringSchedule } from '../queues/queue-api';
+import type { RecurringSchedule } from '../queue-api/queue-api';
 import type { JobRepeat } from './job-queue-options';
 
 /** The named queue's schedule of a repeat rule: `every` milliseconds become seconds; a pattern stays a cron. */

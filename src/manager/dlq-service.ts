@@ -8,7 +8,7 @@ import { JobStatus } from '../domain/job-status';
 import { DlqAlreadyReprocessedError, DlqEntryNotFoundError, InvalidJobDataError, JobNotFoundError, ReprocessLimitError, InvalidStateError } from '../errors';
 import type { JobRegistry } from '../registry/job-registry';
 import { withEntryId, type DlqEntry } from '../storage/dlq-repository';
-import type { DlqStore } from '../storage/dlq-store';
+import type { DlqScope, DlqStore } from '../storage/dlq-store';
 import type { JobDocument, JobStore } from '../storage/job-store';
 import { buildJobRecord } from './job-builder';
 import type { JobLifecycle } from './job-lifecycle';
@@ -68,6 +68,8 @@ export class DlqService {
     private readonly dlq: DlqStore,
     private readonly lifecycle: JobLifecycle,
     private readonly addRecord: (record: JobRecord) => Promise<{ deduplicated: boolean }>,
+    /** The entries reviews and reprocesses may reach (this queue's, and those it routes). */
+    private readonly scope: DlqScope,
     private readonly logger?: Logger,
   ) {}
 
@@ -75,12 +77,13 @@ export class DlqService {
   async moveToDLQ(job: string | Pick<JobDocument, 'jobId'>, reason: string, by = 'api'): Promise<DlqEntry> {
     const jobId = typeof job === 'string' ? job : job.jobId;
     const now = new Date();
-    const moved = await this.jobs.markDead(jobId, [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Batched, JobStatus.Processing], by, reason, now);
+    const queue = this.config.name;
+    const moved = await this.jobs.markDead(jobId, [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Batched, JobStatus.Processing], by, reason, now, { queue });
     if (moved.ok) return withEntryId(await this.lifecycle.recordDeadLetter(moved.value, reason));
-    const current = await this.jobs.collection.findOne({ jobId });
+    const [current] = await this.jobs.findByJobIds(queue, [jobId]);
     if (!current) {
       // Already moved and since deleted by cleanup: its entry is the answer.
-      const existing = await this.dlq.findByJobId(jobId);
+      const existing = await this.dlq.findByJobId(jobId, { queue });
       if (existing) return withEntryId(existing);
       throw new JobNotFoundError(jobId);
     }
@@ -91,10 +94,16 @@ export class DlqService {
 
   async findEntry(idOrJobId: string): Promise<DlqEntry> {
     const entry = ObjectId.isValid(idOrJobId) && idOrJobId.length === 24
-      ? await this.dlq.findById(new ObjectId(idOrJobId))
-      : await this.dlq.findByJobId(idOrJobId);
+      ? await this.dlq.findById(new ObjectId(idOrJobId), this.scope)
+      : await this.dlq.findByJobId(idOrJobId, this.scope);
     if (!entry) throw new DlqEntryNotFoundError(idOrJobId);
     return withEntryId(entry);
+  }
+
+  /** The newest entry of a jobId within this service's scope (this queue's, and the ones it routes). */
+  async findByJobId(jobId: string): Promise<DlqEntry | null> {
+    const entry = await this.dlq.findByJobId(jobId, this.scope);
+    return entry ? withEntryId(entry) : null;
   }
 
   async markReviewed(id: string, admin: string, note?: string): Promise<DlqEntry> {

@@ -1,11 +1,8 @@
 import type Redis from 'ioredis';
 import { ReplyError } from 'ioredis';
-import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { BatchCache } from '../cache/batch-cache';
-import { JobStatus } from '../domain/job-status';
-import { JOB_INDEX } from '../storage/job-model';
-import type { JobDocument } from '../storage/job-store';
+import type { FinishedInWindow } from '../storage/job-reads';
 
 export type HealthState = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -81,9 +78,10 @@ export interface HealthReport {
 export interface HealthSources {
   queue: string;
   connection: Connection;
-  jobs: Collection<JobDocument>;
-  /** Collections whose document counts `mongodb.collections` reports. */
-  collectionNames: readonly string[];
+  /** The queue's finished jobs in a window (performance figures). */
+  finishedSince(since: Date, sample: number): Promise<FinishedInWindow>;
+  /** Collections whose document counts `mongodb.collections` reports, each with its metadata count. */
+  collections: ReadonlyArray<{ name: string; estimatedCount(): Promise<number> }>;
   redis: Redis;
   redisDatabase: number;
   cache: BatchCache;
@@ -206,10 +204,9 @@ async function timed(check: () => Promise<unknown>, timeoutMs: number): Promise<
 }
 
 async function countCollections(sources: HealthSources): Promise<Record<string, number>> {
-  const db = sources.connection.db;
-  if (!db || sources.connection.readyState !== 1) throw new Error('not connected');
-  const counts = await Promise.all(sources.collectionNames.map((name) => db.collection(name).estimatedDocumentCount()));
-  return Object.fromEntries(sources.collectionNames.map((name, i) => [name, counts[i]]));
+  if (!sources.connection.db || sources.connection.readyState !== 1) throw new Error('not connected');
+  const counts = await Promise.all(sources.collections.map((c) => c.estimatedCount()));
+  return Object.fromEntries(sources.collections.map((c, i) => [c.name, counts[i]]));
 }
 
 /**
@@ -230,26 +227,9 @@ function emptyPerformance(windowMs: number): PerformanceHealth {
   return { avgProcessingTime: 0, throughputPerMinute: 0, successRate: 1, windowMinutes: windowMs / 60_000, completed: 0, failed: 0 };
 }
 
-/**
- * Counts of the window's completed jobs (the recent_completions index: a range of index keys) and
- * dead jobs (the claim index's queue and status prefix: bounded by the dead jobs retained), and
- * their run times from the newest DURATION_SAMPLE of each.
- */
+/** Figures of the window's finished jobs (see JobReads.finishedSince). */
 async function recentPerformance(sources: HealthSources): Promise<PerformanceHealth> {
-  const since = new Date(Date.now() - sources.windowMs);
-  const completedFilter = { queue: sources.queue, status: JobStatus.Completed, completedAt: { $gte: since } };
-  const failedFilter = { queue: sources.queue, status: JobStatus.Dead, failedAt: { $gte: since } };
-  const projection = { _id: 0, processingAt: 1, completedAt: 1, failedAt: 1 };
-  const [completed, failed, completedSample, failedSample] = await Promise.all([
-    sources.jobs.countDocuments(completedFilter, { hint: JOB_INDEX.recentCompletions }),
-    sources.jobs.countDocuments(failedFilter),
-    sources.jobs.find(completedFilter, { projection }).hint(JOB_INDEX.recentCompletions).sort({ completedAt: -1 }).limit(DURATION_SAMPLE).toArray(),
-    sources.jobs.find(failedFilter, { projection }).sort({ failedAt: -1 }).limit(DURATION_SAMPLE).toArray(),
-  ]);
-  const durations = [
-    ...completedSample.map((d) => runTime(d.processingAt, d.completedAt)),
-    ...failedSample.map((d) => runTime(d.processingAt, d.failedAt)),
-  ].filter((ms): ms is number => ms !== null);
+  const { completed, failed, durations } = await sources.finishedSince(new Date(Date.now() - sources.windowMs), DURATION_SAMPLE);
   const windowMinutes = sources.windowMs / 60_000;
   const finished = completed + failed;
   return {
@@ -260,11 +240,4 @@ async function recentPerformance(sources: HealthSources): Promise<PerformanceHea
     completed,
     failed,
   };
-}
-
-function runTime(startedAt: Date | null | undefined, endedAt: Date | null | undefined): number | null {
-  if (!startedAt || !endedAt) return null;
-  const ms = endedAt.getTime() - startedAt.getTime();
-  // A job moved to the DLQ by hand before it ran carries an older processingAt or none: skip odd values.
-  return ms >= 0 ? ms : null;
 }

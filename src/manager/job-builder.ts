@@ -4,12 +4,10 @@ import type { QueueConfig } from '../config/queue-config';
 import { bandRanges } from '../config/config-aliases';
 import { DEFAULT_BACKOFF } from '../domain/backoff';
 import type { JobRecord } from '../domain/job-record';
-import { JobStatus } from '../domain/job-status';
 import { bandOf, priorityBounds } from '../domain/priority-band';
 import { InvalidJobDataError, InvalidJobOptionsError, PayloadTooLargeError, PriorityOutOfRangeError } from '../errors';
 import type { JobRegistry } from '../registry/job-registry';
-import { historyEntry } from '../storage/audit';
-import { orderKeyFor } from '../storage/job-store';
+import { newJobRecord } from '../storage/new-job-record';
 import { jobOptionsSchema, type AddJobInput } from './job-input';
 
 /**
@@ -41,30 +39,24 @@ export function buildJobRecord(input: AddJobInput, registry: JobRegistry, config
     throw new PriorityOutOfRangeError(priority, bounds.min, bounds.max);
   }
 
-  const runAt = resolveRunAt(opts.scheduledFor, opts.delay, config.delayMultiplier, now);
-  const status = runAt.getTime() > now.getTime() ? JobStatus.Scheduled : JobStatus.Pending;
-  const lifo = opts.lifo ?? false;
   const backoff = opts.backoff ?? definition.defaults?.backoff ?? DEFAULT_BACKOFF;
-  return {
-    jobId: opts.jobId ?? randomUUID(),
-    queue: config.name,
-    type: opts.type,
-    data: payload,
-    priority,
-    band,
-    orderKey: orderKeyFor(status === JobStatus.Pending ? now : runAt, lifo),
-    lifo,
-    status,
-    attempts: 0,
-    maxAttempts: opts.maxAttempts ?? definition.defaults?.maxAttempts ?? config.worker.maxRetries + 1,
-    backoff: { ...backoff, delay: Math.round(backoff.delay * config.delayMultiplier) },
-    timeoutMs: opts.timeoutMs ?? definition.defaults?.timeoutMs ?? config.worker.jobTimeout,
-    runAt,
-    createdAt: now,
-    updatedAt: now,
-    errors: [],
-    history: [historyEntry(null, status, by, now, status === JobStatus.Scheduled ? `scheduled for ${runAt.toISOString()}` : 'added')],
-  };
+  return newJobRecord(
+    {
+      jobId: opts.jobId ?? randomUUID(),
+      queue: config.name,
+      type: opts.type,
+      data: payload,
+      priority,
+      band,
+      lifo: opts.lifo ?? false,
+      maxAttempts: opts.maxAttempts ?? definition.defaults?.maxAttempts ?? config.worker.maxRetries + 1,
+      backoff: { ...backoff, delay: Math.round(backoff.delay * config.delayMultiplier) },
+      timeoutMs: opts.timeoutMs ?? definition.defaults?.timeoutMs ?? config.worker.jobTimeout,
+      runAt: resolveRunAt(opts.scheduledFor, opts.delay, config.delayMultiplier, now),
+      by,
+    },
+    now,
+  );
 }
 
 function resolveRunAt(scheduledFor: Date | string | number | undefined, delay: number | undefined, multiplier: number, now: Date): Date {

@@ -14,7 +14,11 @@ import { isRedisReady } from '../cache/redis-connection';
 import type { ProgressFeed } from '../cache/progress-feed';
 import type { RedisKeys } from '../cache/redis-keys';
 import type { RedisWriteHealth } from '../cache/redis-write-health';
-import type { TaskLocks } from '../cache/task-locks';
+import type { Lock, TaskLocks } from '../cache/task-locks';
+import type { JobDefinition, JobServices } from '../domain/job-definition';
+import type { JobRegistry } from '../registry/job-registry';
+import type { QueueControlStore } from '../storage/queue-control-store';
+import type { ClaimedJob, FailureOutcome, JobLockHandle, WorkerPort } from '../worker/worker-port';
 import type { DlqDocument, DlqStore } from '../storage/dlq-store';
 import type { ClaimedJobDocument, JobDocument, JobStore, Lease } from '../storage/job-store';
 import { isStorageUnreachable, withinStorageDeadline } from '../storage/storage-outage';
@@ -23,14 +27,7 @@ import { BatchUpkeep } from './batch-upkeep';
 import { CacheCounters } from './cache-counters';
 import type { TypeBatchSizes } from './type-batch-sizes';
 
-/** A job a worker has claimed: its document and the lease every later write must present. */
-export interface ClaimedJob {
-  doc: ClaimedJobDocument;
-  lease: Lease;
-  source: 'redis' | 'mongo';
-}
-
-export type FailureOutcome = 'retry' | 'dead' | 'fenced';
+export type { ClaimedJob, FailureOutcome } from '../worker/worker-port';
 
 /** Most completions written by one command (group commit). */
 const MAX_COMPLETION_BATCH = 500;
@@ -67,6 +64,12 @@ export interface LifecycleDeps {
   keys: RedisKeys;
   progress: ProgressFeed;
   batchSizes: TypeBatchSizes;
+  registry: JobRegistry;
+  controls: QueueControlStore;
+  /** The queue whose pause switch this one obeys (a named queue's groups share their queue's). */
+  controlQueue: string;
+  /** What handlers receive in their context (built on first use). */
+  services: () => JobServices;
   logger: Logger;
 }
 
@@ -75,7 +78,7 @@ export interface LifecycleDeps {
  * fallback), complete, fail (retry or dead-letter), hand back, extend. Redis failures
  * cost latency, never correctness: every decision is a guarded write in MongoDB.
  */
-export class JobLifecycle {
+export class JobLifecycle implements WorkerPort {
   readonly counters = new CacheCounters();
   /** Loads that put at least one id into Redis, by this process. */
   batchesLoaded = 0;
@@ -404,6 +407,35 @@ export class JobLifecycle {
       await this.deps.progress.publish(this.deps.redis, this.deps.keys.progress(), { queue: job.doc.queue, jobId: job.doc.jobId, progress });
     }
     return outcome.ok;
+  }
+
+  /** The job's redlock lock, held while its handler runs (null: held elsewhere, or Redis down). */
+  async lockJob(jobId: string): Promise<JobLockHandle | null> {
+    return this.deps.locks.tryAcquire(this.deps.keys.jobLock(jobId), this.deps.config.worker.lockTimeout);
+  }
+
+  async extendJobLock(lock: JobLockHandle): Promise<JobLockHandle | null> {
+    return this.deps.locks.extend(lock as Lock, this.deps.config.worker.lockTimeout);
+  }
+
+  async releaseJobLock(lock: JobLockHandle): Promise<void> {
+    await this.deps.locks.release(lock as Lock);
+  }
+
+  definition(type: string): JobDefinition {
+    return this.deps.registry.get(type);
+  }
+
+  services(): JobServices {
+    return this.deps.services();
+  }
+
+  async isPaused(maxAgeMs: number): Promise<boolean> {
+    return this.deps.controls.isPaused(this.deps.controlQueue, maxAgeMs);
+  }
+
+  pausedLastKnown(): boolean {
+    return this.deps.controls.lastKnown(this.deps.controlQueue);
   }
 
   private logFenced(job: ClaimedJob, what: string): void {

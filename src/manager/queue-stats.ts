@@ -1,7 +1,7 @@
 import { ALL_JOB_STATUSES, JobStatus } from '../domain/job-status';
 import { BANDS_IN_ORDER, type PriorityBand } from '../domain/priority-band';
 import type { BatchCache } from '../cache/batch-cache';
-import type { JobStore } from '../storage/job-store';
+import type { JobReads } from '../storage/job-reads';
 import type { CacheCounters } from './cache-counters';
 
 export type StatusCounts = Record<(typeof ALL_JOB_STATUSES)[number], number>;
@@ -50,7 +50,7 @@ function emptyCounts(): StatusCounts {
 /** Counts by status and band in one aggregation, plus the Redis side. */
 export async function collectQueueStats(
   queue: string,
-  store: JobStore,
+  reads: JobReads,
   cache: BatchCache,
   redisUsable: boolean,
   counters: CacheCounters,
@@ -58,30 +58,19 @@ export async function collectQueueStats(
   batchSize: number,
 ): Promise<QueueStats> {
   const now = Date.now();
-  const rows = await store.collection
-    .aggregate<{ _id: { status: string; band: PriorityBand }; n: number; oldestReady: Date | null }>([
-      { $match: { queue } },
-      {
-        $group: {
-          _id: { status: '$status', band: '$band' },
-          n: { $sum: 1 },
-          oldestReady: { $min: '$runAt' },
-        },
-      },
-    ])
-    .toArray();
+  const rows = await reads.countByStatusAndBand(queue);
   const totals = emptyCounts();
   const byBand = Object.fromEntries(BANDS_IN_ORDER.map((b) => [b, emptyCounts()])) as Record<PriorityBand, StatusCounts>;
   const oldestReadyAgeMs = Object.fromEntries(BANDS_IN_ORDER.map((b) => [b, null])) as Record<PriorityBand, number | null>;
   for (const row of rows) {
-    const status = row._id.status as keyof StatusCounts;
+    const status = row.status as keyof StatusCounts;
     if (!(status in totals)) continue;
     totals[status] += row.n;
-    if (byBand[row._id.band]) byBand[row._id.band][status] += row.n;
+    if (byBand[row.band]) byBand[row.band][status] += row.n;
     if ((status === JobStatus.Pending || status === JobStatus.Batched) && row.oldestReady) {
       const age = Math.max(0, now - new Date(row.oldestReady).getTime());
-      const prev = oldestReadyAgeMs[row._id.band];
-      oldestReadyAgeMs[row._id.band] = prev === null ? age : Math.max(prev, age);
+      const prev = oldestReadyAgeMs[row.band];
+      oldestReadyAgeMs[row.band] = prev === null ? age : Math.max(prev, age);
     }
   }
   let cachedByBand: Record<PriorityBand, number> | null = null;
@@ -108,4 +97,17 @@ export async function collectQueueStats(
       cachedByBand,
     },
   };
+}
+
+/** BullMQ-style counts: waiting, active, completed, failed, delayed. */
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  completed: number;
+  failed: number;
+  delayed: number;
+}
+
+export function countsOf(stats: QueueStats): QueueCounts {
+  return { waiting: stats.pending + stats.batched, active: stats.processing, completed: stats.completed, failed: stats.dead, delayed: stats.scheduled };
 }

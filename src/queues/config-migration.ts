@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import type { QueuePlugin, StoredPluginConfig } from './queue-plugin';
+import type { QueuePlugin, StoredPluginConfig } from '../queue-api/queue-plugin';
 
 /**
  * Brings a stored config to the plugin's current version (each migration once, in order),

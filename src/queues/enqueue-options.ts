@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidJobOptionsError } from '../errors';
-import type { ConsumeOptions, EnqueueOptions, RecurringOptions } from './queue-api';
+import type { ConsumeOptions, EnqueueOptions, RecurringOptions } from '../queue-api/queue-api';
 import { QUEUE_PRIORITY } from './retention';
 
 /** Same bound as a group's maxRetries (100) plus the first attempt. */

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import type { QueueManager } from '../manager/queue-manager';
 import { migratePluginConfig } from './config-migration';
 import { queueNameSchema } from './enqueue-options';
 import { InvalidJobOptionsError } from '../errors';
-import type { NamedQueue, Queue, RecurringJobDetails } from './queue-api';
-import type { PluginContext, QueuePlugin } from './queue-plugin';
-import { QueuePluginRegistry } from './plugin-registry';
+import type { NamedQueue, Queue, RecurringJobDetails } from '../queue-api/queue-api';
+import type { PluginContext, QueuePlugin } from '../queue-api/queue-plugin';
+import { QueuePluginRegistry } from '../queue-api/plugin-registry';
 import { offers } from './queue-capabilities';
 import { QueueProxy } from './queue-proxy';
 
@@ -14,8 +13,8 @@ export interface NamedQueuesOptions {
   logger: Logger;
   /** The backend used until setActiveBackend chooses another. */
   initial: { pluginId: string; config?: unknown };
-  /** The engine manager, for backends on MongoDB and Redis. */
-  host?: QueueManager;
+  /** Lent to backends as PluginContext.host (the engine backend's EngineHost). */
+  host?: unknown;
 }
 
 interface ActiveBackend {

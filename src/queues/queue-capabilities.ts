@@ -1,4 +1,4 @@
-import type { NamedQueueBackend, Queue } from './queue-api';
+import type { NamedQueueBackend, Queue } from '../queue-api/queue-api';
 
 /** The methods a backend may offer beyond the documented Queue interface. */
 export type ExtraMethod = Exclude<keyof NamedQueueBackend, keyof Queue | 'name'>;

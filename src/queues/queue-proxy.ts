@@ -19,7 +19,7 @@ import type {
   RecurringJobSpec,
   RecurringOptions,
   RecurringSchedule,
-} from './queue-api';
+} from '../queue-api/queue-api';
 import { DOCUMENTED_OPTIONS, isNamedQueueBackend, offers, undocumentedOptions, type ExtraMethod } from './queue-capabilities';
 import { QueueCapabilityError, QueueConnectionError, QueueStoppedError } from './queue-errors';
 import { InvalidJobOptionsError } from '../errors';

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { InvalidJobOptionsError } from '../errors';
-import type { RecurringJobDetails as RecurringJobInfo, RecurringSchedule } from './queue-api';
+import type { RecurringJobDetails as RecurringJobInfo, RecurringSchedule } from '../queue-api/queue-api';
 
 export type NormalizedSchedule = RecurringJobInfo['schedule'];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { MessageBackoff } from './queue-api';
+import type { MessageBackoff } from '../queue-api/queue-api';
+import type { RetentionRule } from '../domain/retention-rule';
 
 /**
  * How long finished jobs stay visible (stats, dedup by jobId, inspection): by default the
@@ -22,6 +23,11 @@ export const retentionSchema = z
   .prefault({});
 
 export type RetentionPolicy = z.output<typeof retentionSchema>;
+
+/** A named queue's retention policy (seconds, as configured) as the storage's retention rule. */
+export function retentionRuleOf(policy: RetentionPolicy): RetentionRule {
+  return { completedMaxAgeMs: policy.completed.maxAgeSeconds * 1000, completedMaxCount: policy.completed.maxCount, failedMaxAgeMs: policy.failed.maxAgeSeconds * 1000 };
+}
 
 /** Retry delay of the named-queue API after `attempt` failed attempts: 2^attempt × 1 s, scaled. */
 export function queueRetryDelayMs(attempt: number, delayMultiplier: number): number {

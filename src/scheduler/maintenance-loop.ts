@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { dlqCleanupIntervalMs } from '../config/durations';
 import { JobStatus } from '../domain/job-status';
-import type { QueueManager } from '../manager/queue-manager';
+import type { QueueParts } from '../manager/queue-parts';
+import type { TaskLeaseStore } from '../storage/task-lease-store';
+
+/** What the maintenance of one queue works with. */
+export type MaintenanceParts = Pick<QueueParts, 'config' | 'keys' | 'registry' | 'store' | 'lifecycle' | 'locks' | 'intake'> & { taskLeases: TaskLeaseStore };
+
+/** What one sweep did. */
+export interface SweepResult {
+  expiredBatches: number;
+  stalled: number;
+  deadLettered: number;
+  repaired: number;
+}
 
 /** Jobs handled per pass, so one pass never holds a lock for long. */
 const PASS_LIMIT = 500;
@@ -30,20 +42,21 @@ export class MaintenanceLoop {
 
   /** `typeBatchSize`: what the loader gives a job type without a batch size of its own (the worker's batchSize). */
   constructor(
-    private readonly manager: QueueManager,
+    readonly parts: MaintenanceParts,
     logger: Logger,
     private readonly typeBatchSize?: number,
   ) {
     this.logger = logger.child({ component: 'maintenance' });
   }
 
-  start(): void {
-    const { pollInterval, sweepInterval } = this.manager.config.worker;
+  /** `sweeper: false` leaves the queue-wide sweep to a NamespaceMaintenance that runs one for many queues. */
+  start(options: { sweeper?: boolean } = {}): void {
+    const { pollInterval, sweepInterval } = this.parts.config.worker;
     this.every(pollInterval, 'scheduler', () => this.promoteDue());
-    this.every(pollInterval, 'redis-write-probe', () => this.manager.lifecycle.probeRedisWrites());
-    this.every(pollInterval, 'loader', () => this.manager.lifecycle.refreshAndLoad(undefined, this.typeBatchSize));
-    this.every(sweepInterval, 'sweeper', () => this.sweep());
-    this.every(Math.min(dlqCleanupIntervalMs(this.manager.config), 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
+    this.every(pollInterval, 'redis-write-probe', () => this.parts.lifecycle.probeRedisWrites());
+    this.every(pollInterval, 'loader', () => this.parts.lifecycle.refreshAndLoad(undefined, this.typeBatchSize));
+    if (options.sweeper ?? true) this.every(sweepInterval, 'sweeper', () => this.sweep());
+    this.every(Math.min(dlqCleanupIntervalMs(this.parts.config), 60_000), 'cleanup-schedule', () => this.scheduleCleanup());
   }
 
   async stop(): Promise<void> {
@@ -77,12 +90,12 @@ export class MaintenanceLoop {
   private async exclusive(task: string, ttlMs: number, run: () => Promise<unknown>): Promise<unknown> {
     if (task === 'loader') return run();
     const underLease = () => this.underMongoLease(task, ttlMs, run);
-    return this.manager.internals.locks.runExclusive(this.manager.keys.taskLock(task), ttlMs, run, underLease);
+    return this.parts.locks.runExclusive(this.parts.keys.taskLock(task), ttlMs, run, underLease);
   }
 
   private async underMongoLease(task: string, ttlMs: number, run: () => Promise<unknown>): Promise<unknown> {
-    const { taskLeases } = this.manager.internals;
-    const id = `${this.manager.config.name}:${task}`;
+    const { taskLeases } = this.parts;
+    const id = `${this.parts.config.name}:${task}`;
     if (!(await taskLeases.tryTake(id, this.holder, ttlMs, new Date()))) return undefined;
     try {
       return await run();
@@ -93,9 +106,9 @@ export class MaintenanceLoop {
 
   /** scheduled → pending for due jobs, then into Redis. */
   async promoteDue(): Promise<number> {
-    const { store } = this.manager.internals;
-    const due = await store.promoteDue(this.manager.config.name, new Date(), PASS_LIMIT);
-    await this.manager.lifecycle.offer(due.map((d) => ({ jobId: d.jobId, priority: d.priority, band: d.band, orderKey: d.orderKey })));
+    const { store } = this.parts;
+    const due = await store.promoteDue(this.parts.config.name, new Date(), PASS_LIMIT);
+    await this.parts.lifecycle.offer(due.map((d) => ({ jobId: d.jobId, priority: d.priority, band: d.band, orderKey: d.orderKey })));
     return due.length;
   }
 
@@ -104,40 +117,65 @@ export class MaintenanceLoop {
    * however many workers try, the period's cleanup is added (and run) once.
    */
   async scheduleCleanup(now = Date.now()): Promise<string | undefined> {
-    if (!this.manager.registry.has(CLEANUP_JOB_TYPE)) return undefined;
-    const period = Math.floor(now / dlqCleanupIntervalMs(this.manager.config));
-    const result = await this.manager.addJob({ type: CLEANUP_JOB_TYPE, data: {} as never, jobId: `${CLEANUP_JOB_TYPE}:${period}` }, 'scheduler');
+    if (!this.parts.registry.has(CLEANUP_JOB_TYPE)) return undefined;
+    const period = Math.floor(now / dlqCleanupIntervalMs(this.parts.config));
+    const result = await this.parts.intake.add({ type: CLEANUP_JOB_TYPE, data: {}, jobId: `${CLEANUP_JOB_TYPE}:${period}` }, 'scheduler');
     return result.deduplicated ? undefined : result.jobId;
   }
 
-  /** One sweep; returns what it did (for logs and tests). */
-  async sweep(): Promise<{ expiredBatches: number; stalled: number; deadLettered: number; repaired: number }> {
-    const { store } = this.manager.internals;
-    const now = new Date();
+  /** One sweep: the queue-wide part, then this queue's own; returns what it did (for logs and tests). */
+  async sweep(): Promise<SweepResult> {
     // With Redis down its batches cannot be taken: release them now rather than after batch.ttl.
-    const released = this.manager.lifecycle.redisUsable ? 0 : await this.manager.lifecycle.upkeep.releaseWhileRedisDown();
-    const expiredBatches = (await store.returnExpiredBatches(now)) + released;
+    const released = await this.releaseWhileRedisDown();
+    const shared = await this.sweepShared();
+    const result = { ...shared, expiredBatches: shared.expiredBatches + released };
+    await this.reloadIfReturned(result);
+    return result;
+  }
+
+  /**
+   * The queue-wide part of a sweep (every queue of the collection): expired batches and leases
+   * return to pending, stalled jobs with no attempts left and half-finished DLQ moves are
+   * dead-lettered.
+   */
+  async sweepShared(): Promise<SweepResult> {
+    const { store } = this.parts;
+    const now = new Date();
+    const expiredBatches = await store.returnExpiredBatches(now);
     const stalled = await store.recoverStalled(now);
     let deadLettered = 0;
     for (const job of await store.findExhaustedStalled(now, PASS_LIMIT)) {
       const reason = `lease expired on its last attempt after the handler started (${job.attempts}/${job.maxAttempts}, worker ${job.lockedBy ?? 'unknown'})`;
       // Guarded like the find: only a run that started spends the last attempt.
-      const moved = await store.markDead(job.jobId, [JobStatus.Processing], 'sweeper', reason, now, { lockedUntil: { $lt: now }, runStartedAt: { $ne: null } });
+      const moved = await store.markDead(job.jobId, [JobStatus.Processing], 'sweeper', reason, now, { queue: job.queue, lockedUntil: { $lt: now }, runStartedAt: { $ne: null } });
       if (moved.ok) {
-        if (this.manager.config.dlq.autoMove) await this.manager.lifecycle.recordDeadLetter(moved.value, reason);
+        if (this.parts.config.dlq.autoMove) await this.parts.lifecycle.recordDeadLetter(moved.value, reason);
         deadLettered += 1;
       }
     }
     let repaired = 0;
     for (const job of await store.findDeadLetterPending(new Date(now.getTime() - DLQ_REPAIR_AGE_MS), PASS_LIMIT)) {
-      await this.manager.lifecycle.recordDeadLetter(job, job.history.at(-1)?.reason ?? 'dead-lettered');
+      await this.parts.lifecycle.recordDeadLetter(job, job.history.at(-1)?.reason ?? 'dead-lettered');
       repaired += 1;
     }
     if (expiredBatches + stalled + deadLettered + repaired > 0) {
       this.logger.info({ expiredBatches, stalled, deadLettered, repaired }, 'sweep recovered jobs');
     }
-    // Returned jobs are pending again; the loader puts them back into Redis.
-    if (expiredBatches + stalled > 0) await this.manager.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize);
     return { expiredBatches, stalled, deadLettered, repaired };
+  }
+
+  /** This queue's part of a sweep another queue's loop made: its batches while Redis is down, then a reload. */
+  async sweepOwn(shared: SweepResult): Promise<void> {
+    const released = await this.releaseWhileRedisDown();
+    await this.reloadIfReturned({ ...shared, expiredBatches: shared.expiredBatches + released });
+  }
+
+  private async releaseWhileRedisDown(): Promise<number> {
+    return this.parts.lifecycle.redisUsable ? 0 : this.parts.lifecycle.upkeep.releaseWhileRedisDown();
+  }
+
+  /** Returned jobs are pending again; the loader puts them back into Redis. */
+  private async reloadIfReturned(result: SweepResult): Promise<void> {
+    if (result.expiredBatches + result.stalled > 0) await this.parts.lifecycle.loadBatches(undefined, undefined, this.typeBatchSize);
   }
 }

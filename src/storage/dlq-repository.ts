@@ -35,30 +35,40 @@ export class DlqRepository {
     private readonly queue: string,
   ) {}
 
+  /** This queue's entry with this id (another queue's is not found). */
   async findById(id: string): Promise<DlqEntry | null> {
     if (!ObjectId.isValid(id)) return null;
-    return withEntryIdOrNull(await this.store.findById(new ObjectId(id)));
+    return withEntryIdOrNull(await this.store.findById(new ObjectId(id), { queue: this.queue }));
   }
 
-  /** The newest entry of this jobId; `list({ jobId })` gives all of them. */
+  /** The newest entry of this jobId in this queue; `list({ jobId })` gives all of them. */
   async findByJobId(jobId: string): Promise<DlqEntry | null> {
-    return withEntryIdOrNull(await this.store.findByJobId(jobId));
+    return withEntryIdOrNull(await this.store.findByJobId(jobId, { queue: this.queue }));
   }
 
   async list(filter: DlqListFilter = {}): Promise<DlqEntry[]> {
-    const query: Record<string, unknown> = { queue: this.queue };
-    if (filter.jobId !== undefined) query.jobId = filter.jobId;
-    if (filter.severity) query.severity = filter.severity;
-    if (filter.type) query.type = filter.type;
-    if (filter.failureReason) query.failureReason = filter.failureReason;
-    if (filter.reviewed !== undefined) query.review = filter.reviewed ? { $ne: null } : null;
     const docs = await this.store.collection
-      .find(query)
+      .find(this.query(filter))
       .sort({ movedAt: -1, _id: -1 })
       .skip(filter.skip ?? 0)
       .limit(Math.min(Math.max(1, filter.limit ?? 100), 1000))
       .toArray();
     return docs.map(withEntryId);
+  }
+
+  /** How many of this queue's entries match `filter` (limit and skip do not apply). */
+  async count(filter: Omit<DlqListFilter, 'limit' | 'skip'> = {}): Promise<number> {
+    return this.store.collection.countDocuments(this.query(filter));
+  }
+
+  private query(filter: DlqListFilter): Filter<DlqDocument> {
+    const query: Filter<DlqDocument> = { queue: this.queue };
+    if (filter.jobId !== undefined) query.jobId = filter.jobId;
+    if (filter.severity) query.severity = filter.severity;
+    if (filter.type) query.type = filter.type;
+    if (filter.failureReason) query.failureReason = filter.failureReason as DlqDocument['failureReason'];
+    if (filter.reviewed !== undefined) query.review = filter.reviewed ? { $ne: null } : null;
+    return query;
   }
 
   /**

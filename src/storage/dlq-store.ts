@@ -8,6 +8,20 @@ const MAX_REPROCESS_ATTEMPTS_KEPT = 100;
 
 export type DlqDocument = DlqRecord & { _id: ObjectId; createdAt?: Date; updatedAt?: Date };
 
+/**
+ * Which entries a lookup by id may find: those of `queue`, and, with `alsoType`, entries of that
+ * job type in any queue (the deliveries of named queues, which every manager on a database hosts).
+ */
+export interface DlqScope {
+  queue: string;
+  alsoType?: string;
+}
+
+function scopeFilter(scope: DlqScope | undefined): Record<string, unknown> {
+  if (!scope) return {};
+  return scope.alsoType === undefined ? { queue: scope.queue } : { $or: [{ queue: scope.queue }, { type: scope.alsoType }] };
+}
+
 /** The dead-letter collection's writes and reads; every write is idempotent or guarded. */
 export class DlqStore {
   constructor(readonly collection: Collection<DlqDocument>) {}
@@ -59,13 +73,23 @@ export class DlqStore {
     return doc;
   }
 
-  async findById(id: ObjectId): Promise<DlqDocument | null> {
-    return this.collection.findOne({ _id: id });
+  /** The collection's document count from its metadata (every queue sharing it; no scan). */
+  async estimatedCount(): Promise<number> {
+    return this.collection.estimatedDocumentCount();
+  }
+
+  get collectionName(): string {
+    return this.collection.collectionName;
+  }
+
+  /** The entry with this id, if `scope` (when given) covers its queue. */
+  async findById(id: ObjectId, scope?: DlqScope): Promise<DlqDocument | null> {
+    return this.collection.findOne({ _id: id, ...scopeFilter(scope) });
   }
 
   /** The newest entry of a jobId (a reused jobId has one per failure; see listByJobId). */
-  async findByJobId(jobId: string): Promise<DlqDocument | null> {
-    return this.collection.findOne({ jobId }, { sort: { movedAt: -1, _id: -1 } });
+  async findByJobId(jobId: string, scope: DlqScope): Promise<DlqDocument | null> {
+    return this.collection.findOne({ jobId, ...scopeFilter(scope) }, { sort: { movedAt: -1, _id: -1 } });
   }
 
   async findBySeverity(queue: string, severity: DlqSeverity, limit: number): Promise<DlqDocument[]> {

@@ -5,6 +5,7 @@ import type { JobStatus } from '../domain/job-status';
 import { JobStatus as Status } from '../domain/job-status';
 import { InvalidJobOptionsError } from '../errors';
 import { JOB_INDEX } from './job-model';
+import { JobReads, type JobListCriteria, type ListedJob } from './job-reads';
 import type { JobDocument, JobStore } from './job-store';
 import type { TransitionResult } from './transition-result';
 
@@ -39,20 +40,39 @@ const CLAIM_ORDER: Sort = { priority: -1, orderKey: 1, _id: 1 };
 
 /** Read access to the jobs of one queue, the admin's reschedule, and the development tool that clears them. */
 export class JobRepository {
+  private readonly reads: JobReads;
+
   constructor(
     private readonly store: JobStore,
     private readonly queue: string,
     private readonly cache?: BatchCache,
-  ) {}
+  ) {
+    this.reads = new JobReads(store.collection);
+  }
 
   /**
    * The job with this id: status, attempts / maxAttempts, createdAt, processingAt (when its last
    * run started; null before the first), completedAt, failedAt, history, errors, result.
    */
   async findByJobId(jobId: string): Promise<JobDocument | null> {
-    const doc = await this.store.collection.findOne({ jobId });
+    const doc = await this.store.collection.findOne({ jobId, queue: this.queue });
     // Jobs written before their first run carry no processingAt field: read it as null.
     return doc ? { ...doc, processingAt: doc.processingAt ?? null } : null;
+  }
+
+  /** This queue's jobs matching `criteria`, newest first, without their audit arrays (admin listings). */
+  async list(criteria: JobListCriteria): Promise<ListedJob[]> {
+    return this.reads.list(this.queue, criteria);
+  }
+
+  /** As list, with each job's history and errors. */
+  async listWithAudit(criteria: JobListCriteria): Promise<JobDocument[]> {
+    return this.reads.listWithAudit(this.queue, criteria);
+  }
+
+  /** This queue's jobs with these ids, reduced to `fields` (plus jobId). */
+  async findByJobIds<K extends keyof JobDocument>(jobIds: readonly string[], fields: readonly K[]): Promise<Array<Pick<JobDocument, K | 'jobId'>>> {
+    return this.reads.byJobIds(this.queue, jobIds, fields);
   }
 
   /** Jobs in a status, in the order a worker would take them unless `sort` says otherwise. */
@@ -126,7 +146,7 @@ export class JobRepository {
 
   /** Moves a waiting job to a new time; running or finished jobs are refused (a typed miss). */
   async rescheduleJob(jobId: string, runAt: Date, by = 'api'): Promise<TransitionResult<JobDocument>> {
-    return this.store.reschedule(jobId, runAt, by, new Date());
+    return this.store.reschedule(this.queue, jobId, runAt, by, new Date());
   }
 
   /**

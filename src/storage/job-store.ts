@@ -17,6 +17,9 @@ export interface JobStoreLimits {
 }
 
 /** Who holds a claimed job: the guard every later transition of that attempt presents. */
+/** Marks a dead job may carry beyond its status (set once, never cleared). */
+export type DeadJobMark = 'deadLetterForwardedAt';
+
 export interface Lease {
   jobId: string;
   workerId: string;
@@ -58,6 +61,11 @@ export class JobStore {
       if (!indexes) throw error;
       return new Set(indexes);
     }
+  }
+
+  /** The jobs of `queue` with these ids (those of other queues are not there for it). */
+  async findByJobIds(queue: string, jobIds: readonly string[]): Promise<JobDocument[]> {
+    return this.collection.find({ queue, jobId: { $in: [...jobIds] } }).toArray();
   }
 
   /**
@@ -435,11 +443,11 @@ export class JobStore {
     return this.collection.find({ jobId: { $in: jobIds }, status: JobStatus.Pending }).toArray();
   }
 
-  /** A waiting job gets a new runAt (scheduled if in the future, pending otherwise). */
-  async reschedule(jobId: string, runAt: Date, by: string, now: Date): Promise<TransitionResult<JobDocument>> {
+  /** A waiting job of `queue` gets a new runAt (scheduled if in the future, pending otherwise). */
+  async reschedule(queue: string, jobId: string, runAt: Date, by: string, now: Date): Promise<TransitionResult<JobDocument>> {
     const to = runAt.getTime() > now.getTime() ? JobStatus.Scheduled : JobStatus.Pending;
     const doc = await this.collection.findOneAndUpdate(
-      { jobId, status: { $in: WAITING } },
+      { jobId, queue, status: { $in: WAITING } },
       [
         {
           $set: {
@@ -454,13 +462,13 @@ export class JobStore {
       ] as unknown as UpdateFilter<JobDocument>,
       { returnDocument: 'after' },
     );
-    return doc ? hit(doc) : this.missFor(jobId);
+    return doc ? hit(doc) : this.missFor(queue, jobId);
   }
 
-  /** A waiting job is cancelled; running and finished jobs cannot be. */
-  async cancel(jobId: string, by: string, reason: string, now: Date): Promise<TransitionResult<JobDocument>> {
+  /** A waiting job of `queue` is cancelled; running and finished jobs cannot be. */
+  async cancel(queue: string, jobId: string, by: string, reason: string, now: Date): Promise<TransitionResult<JobDocument>> {
     const doc = await this.collection.findOneAndUpdate(
-      { jobId, status: { $in: WAITING } },
+      { jobId, queue, status: { $in: WAITING } },
       [
         {
           $set: {
@@ -473,7 +481,17 @@ export class JobStore {
       ] as unknown as UpdateFilter<JobDocument>,
       { returnDocument: 'after' },
     );
-    return doc ? hit(doc) : this.missFor(jobId);
+    return doc ? hit(doc) : this.missFor(queue, jobId);
+  }
+
+  /** Dead jobs of `queue` not yet marked with `mark` (a JobQueue's dead-letter forward), oldest first. */
+  async findDeadUnmarked(queue: string, mark: DeadJobMark, limit: number): Promise<JobDocument[]> {
+    return this.collection.find({ queue, status: JobStatus.Dead, [mark]: { $exists: false } }).limit(limit).toArray();
+  }
+
+  /** Marks a dead job (by `_id`: a reused jobId names another document); a job no longer dead is left alone. */
+  async markDeadWith(id: ObjectId, mark: DeadJobMark, now: Date): Promise<void> {
+    await this.collection.updateOne({ _id: id, status: JobStatus.Dead }, { $set: { [mark]: now } });
   }
 
   /** Dead jobs whose DLQ entry may be missing (a crash between the two writes). */
@@ -485,8 +503,8 @@ export class JobStore {
     return { jobId: lease.jobId, status: JobStatus.Processing, lockedBy: lease.workerId, lockToken: lease.lockToken };
   }
 
-  private async missFor<T>(jobId: string): Promise<TransitionResult<T>> {
-    const exists = await this.collection.countDocuments({ jobId }, { limit: 1 });
+  private async missFor<T>(queue: string, jobId: string): Promise<TransitionResult<T>> {
+    const exists = await this.collection.countDocuments({ jobId, queue }, { limit: 1 });
     return miss(exists ? TransitionMiss.WrongStatus : TransitionMiss.NotFound);
   }
 }

@@ -1,11 +1,8 @@
 import type { Logger } from 'pino';
-import type { QueueConfig } from '../config/queue-config';
 import type { JobContext } from '../domain/job-definition';
 import { JobAbortedError, JobTimeoutError, LeaseLostError } from '../errors';
-import type { Lock } from '../cache/task-locks';
-import type { ClaimedJob, JobLifecycle } from '../manager/job-lifecycle';
-import type { QueueManager } from '../manager/queue-manager';
 import type { WorkerEvents } from './worker-events';
+import type { ClaimedJob, JobLockHandle, WorkerPort } from './worker-port';
 
 export type RunOutcome = 'completed' | 'retry' | 'dead' | 'fenced' | 'returned';
 
@@ -15,31 +12,27 @@ export type RunOutcome = 'completed' | 'retry' | 'dead' | 'fenced' | 'returned';
  * and records the outcome. Never throws: every path ends in a recorded outcome.
  */
 export class JobRunner {
-  private readonly lifecycle: JobLifecycle;
-  private readonly config: QueueConfig;
   private readonly releases = new Set<Promise<void>>();
 
+  /** `heartbeatIntervalMs`: how often a running job's lease and lock are extended. */
   constructor(
-    private readonly manager: QueueManager,
+    private readonly port: WorkerPort,
     private readonly logger: Logger,
     private readonly workerId: string,
     private readonly events: WorkerEvents,
-  ) {
-    this.lifecycle = manager.lifecycle;
-    this.config = manager.config;
-  }
+    private readonly heartbeatIntervalMs: number,
+  ) {}
 
   /** `handlerDone` is called once the handler has settled, before its outcome is written. */
   async run(job: ClaimedJob, shutdownSignal: AbortSignal, handlerDone: () => void = () => undefined): Promise<RunOutcome> {
     const log = this.logger.child({ jobId: job.doc.jobId, type: job.doc.type, attempt: job.doc.attempts });
-    const { locks, } = this.manager.internals;
-    let lock: Lock | null = null;
-    if (this.lifecycle.redisUsable) {
-      lock = await locks.tryAcquire(this.manager.keys.jobLock(job.doc.jobId), this.config.worker.lockTimeout);
-      if (!lock && this.lifecycle.redisUsable) {
+    let lock: JobLockHandle | null = null;
+    if (this.port.redisUsable) {
+      lock = await this.port.lockJob(job.doc.jobId);
+      if (!lock && this.port.redisUsable) {
         // Someone still holds the job's lock (a worker whose lease just expired): do not run it twice at once.
         try {
-          await this.lifecycle.returnUnstarted(job, 'job lock held by another worker');
+          await this.port.returnUnstarted(job, 'job lock held by another worker');
         } catch (error) {
           // MongoDB unreachable: the lease expires and the sweeper returns the job; the worker carries on.
           log.warn({ err: (error as Error).message }, 'could not hand back a job whose lock is held elsewhere; its lease will expire');
@@ -50,7 +43,7 @@ export class JobRunner {
     }
     const start = await this.recordStart(job, log);
     if (start !== 'started') {
-      if (lock) this.track(locks.release(lock));
+      if (lock) this.track(this.port.releaseJobLock(lock));
       return start;
     }
     const started = performance.now();
@@ -69,7 +62,7 @@ export class JobRunner {
         }
         lock = kept.lock;
       });
-    }, this.config.worker.heartbeatInterval);
+    }, this.heartbeatIntervalMs);
     try {
       let result: unknown;
       try {
@@ -78,7 +71,7 @@ export class JobRunner {
         return await this.recordFailure(job, error, started, log);
       }
       // The handler succeeded: a completion that cannot be written is never a failed attempt.
-      const recorded = await this.lifecycle.complete(job, result).catch((writeError: Error) => {
+      const recorded = await this.port.complete(job, result).catch((writeError: Error) => {
         log.error({ err: writeError.message }, 'could not record the completion within the lease; the job runs again after the lease expires');
         return false;
       });
@@ -92,7 +85,7 @@ export class JobRunner {
       clearInterval(heartbeat);
       shutdownSignal.removeEventListener('abort', onShutdown);
       // Released without holding up the slot: the outcome is recorded, and the lock's TTL covers a lost release.
-      if (lock) this.track(locks.release(lock));
+      if (lock) this.track(this.port.releaseJobLock(lock));
     }
   }
 
@@ -105,11 +98,11 @@ export class JobRunner {
   private async recordStart(job: ClaimedJob, log: Logger): Promise<'started' | 'fenced' | 'returned'> {
     let marked: boolean;
     try {
-      marked = await this.lifecycle.markStarted(job);
+      marked = await this.port.markStarted(job);
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'could not record the start; handing the job back unstarted');
       const reason = 'start not recorded (MongoDB unreachable)';
-      await this.lifecycle.returnUnstarted(job, reason).catch(() => undefined);
+      await this.port.returnUnstarted(job, reason).catch(() => undefined);
       this.events.emit('returned', { jobId: job.doc.jobId, reason });
       return 'returned';
     }
@@ -121,7 +114,7 @@ export class JobRunner {
   /** A failed attempt: retried or dead-lettered; a failure that cannot be recorded is left to the lease's expiry. */
   private async recordFailure(job: ClaimedJob, error: unknown, started: number, log: Logger): Promise<RunOutcome> {
     const durationMs = performance.now() - started;
-    const outcome = await this.lifecycle.fail(job, error, durationMs).catch((recordError: Error) => {
+    const outcome = await this.port.fail(job, error, durationMs).catch((recordError: Error) => {
       log.error({ err: recordError.message }, 'could not record the failure; the lease will expire and the job runs again');
       return 'fenced' as const;
     });
@@ -133,7 +126,7 @@ export class JobRunner {
 
   /** The handler's promise raced against the abort signal: a handler that ignores its signal is abandoned. */
   private async invoke(job: ClaimedJob, signal: AbortSignal, log: Logger): Promise<unknown> {
-    const definition = this.manager.registry.get(job.doc.type);
+    const definition = this.port.definition(job.doc.type);
     const context: JobContext = {
       jobId: job.doc.jobId,
       type: job.doc.type,
@@ -146,10 +139,10 @@ export class JobRunner {
       workerId: this.workerId,
       logger: log,
       signal,
-      services: this.manager.jobServices(),
+      services: this.port.services(),
       reportProgress: async (progress) => {
         try {
-          await this.lifecycle.recordProgress(job, progress);
+          await this.port.recordProgress(job, progress);
         } catch (error) {
           log.warn({ err: (error as Error).message }, 'could not record progress');
         }
@@ -191,16 +184,16 @@ export class JobRunner {
    * other's extension. `lease` is false only when MongoDB refused the extension (the job moved on);
    * an unreachable MongoDB keeps the handler running (a real expiry fences its completion).
    */
-  private async heartbeat(job: ClaimedJob, lock: Lock | null, log: Logger): Promise<{ lease: boolean; lock: Lock | null }> {
+  private async heartbeat(job: ClaimedJob, lock: JobLockHandle | null, log: Logger): Promise<{ lease: boolean; lock: JobLockHandle | null }> {
     const [lease, extended] = await Promise.all([
-      this.lifecycle.extendLease(job).then(
+      this.port.extendLease(job).then(
         (ok) => (ok ? ('extended' as const) : ('refused' as const)),
         (error: Error) => {
           log.warn({ err: error.message }, 'lease extension failed; MongoDB unreachable');
           return 'unreachable' as const;
         },
       ),
-      lock ? this.manager.internals.locks.extend(lock, this.config.worker.lockTimeout) : Promise.resolve(null),
+      lock ? this.port.extendJobLock(lock) : Promise.resolve(null),
     ]);
     if (lease === 'extended') this.events.emit('leaseExtended', { jobId: job.doc.jobId });
     return { lease: lease !== 'refused', lock: extended ?? lock };

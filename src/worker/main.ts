@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../config/environment';
 import { createLogger } from '../logging/logger';
-import { QueueFactory } from '../manager/queue-factory';
+import { QueueFactory } from '../composition/queue-factory';
 import { QueueError } from '../errors';
 import { createHttpServer, type QueueHttpServer } from '../http/http-server';
 import { installProcessGuards } from './process-guards';

@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { createRedisClient } from '../cache/redis-connection';
-import type { ClaimedJob } from '../manager/job-lifecycle';
-import type { QueueManager } from '../manager/queue-manager';
-import { MaintenanceLoop } from '../scheduler/maintenance-loop';
+import { NotStartedError } from '../errors';
 import { JobRunner } from './job-runner';
 import { WorkerEvents } from './worker-events';
+import type { ClaimedJob, WorkerBinding, WorkerDuty, WorkerHost, WorkerPort } from './worker-port';
 
 /** Claims one worker keeps in flight at once. */
 const MAX_CLAIMS_IN_FLIGHT = 2;
@@ -65,7 +63,9 @@ export class QueueWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private blocking: Redis | undefined;
-  private maintenance: MaintenanceLoop | undefined;
+  private maintenance: WorkerDuty | undefined;
+  /** What the queue lent this worker at start() (its port, presence board, clients). */
+  private binding: WorkerBinding | undefined;
   private runner: JobRunner | undefined;
   private startedAt = 0;
   private slotFreed: (() => void) | undefined;
@@ -76,13 +76,14 @@ export class QueueWorker {
   /** Paused here only (pause()); the queue-wide switch lives in the manager's control store. */
   private pausedLocally = false;
 
+  /** `host`: the queue to work on (a QueueManager, or anything that lends a WorkerBinding once started). */
   constructor(
-    private readonly manager: QueueManager,
+    private readonly host: WorkerHost,
     logger: Logger,
-    readonly concurrency = manager.config.worker.concurrency,
+    readonly concurrency = host.config.worker.concurrency,
     /** Most jobs per claim, and what a load this worker runs gives each job type without a batch size of its own. */
-    readonly batchSize = Math.min(manager.config.batch.size, 50),
-    readonly pollIntervalMs = manager.config.worker.pollInterval,
+    readonly batchSize = Math.min(host.config.batch.size, 50),
+    readonly pollIntervalMs = host.config.worker.pollInterval,
     workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
@@ -107,19 +108,16 @@ export class QueueWorker {
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.manager.start();
+    await this.host.start();
+    const binding = this.host.workerBinding();
+    this.binding = binding;
     this.running = true;
     this.startedAt = Date.now();
-    this.runner = new JobRunner(this.manager, this.logger, this.workerId, this.events);
-    this.blocking = createRedisClient(this.manager.config.redis, this.logger, 'blocking', {
-      // A blocking pop waits up to the poll interval; the timeout must not cut it short.
-      commandTimeout: undefined,
-    });
-    this.blocking.connect().catch(() => undefined);
-    this.maintenance = new MaintenanceLoop(this.manager, this.logger, this.batchSize);
-    this.maintenance.start();
+    this.runner = new JobRunner(binding.port, this.logger, this.workerId, this.events, this.host.config.worker.heartbeatInterval);
+    this.blocking = binding.blockingClient();
+    this.maintenance = binding.maintenance(this.batchSize);
     this.loop = this.runLoop();
-    this.presenceTimer = setInterval(() => void this.announce().catch(() => undefined), this.manager.config.worker.heartbeatInterval);
+    this.presenceTimer = setInterval(() => void this.announce().catch(() => undefined), this.host.config.worker.heartbeatInterval);
     this.presenceTimer.unref();
     void this.announce().catch(() => undefined);
     this.logger.info({ concurrency: this.concurrency, batchSize: this.batchSize, pollIntervalMs: this.pollIntervalMs }, 'worker started');
@@ -130,7 +128,7 @@ export class QueueWorker {
    * (then abort them through their signal), hand back anything taken but not started,
    * release locks and connections.
    */
-  async stop(graceMs = this.manager.config.worker.shutdownTimeout): Promise<void> {
+  async stop(graceMs = this.host.config.worker.shutdownTimeout): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.wakeIdle?.();
@@ -153,8 +151,8 @@ export class QueueWorker {
     await Promise.allSettled([...this.handBacks]);
     await this.runner?.settle();
     clearInterval(this.presenceTimer);
-    await this.manager.workerRegistry.remove(this.workerId);
-    await this.maintenance?.stop();
+    await this.binding?.presence.remove(this.workerId);
+    await this.maintenance?.release();
     this.logger.info({ processed: this.stats.processed, failed: this.stats.failed }, 'worker stopped');
   }
 
@@ -179,10 +177,10 @@ export class QueueWorker {
   private async holding(): Promise<boolean> {
     if (this.pausedLocally) return true;
     try {
-      return await this.manager.isQueuePaused(this.pollIntervalMs);
+      return await this.port.isPaused(this.pollIntervalMs);
     } catch (error) {
       this.logger.debug({ err: (error as Error).message }, 'could not read the pause switch');
-      return this.manager.queuePausedLastKnown();
+      return this.port.pausedLastKnown();
     }
   }
 
@@ -200,13 +198,13 @@ export class QueueWorker {
       currentJob: current[0] ?? null,
       currentJobs: current,
       lastActivityAt: this.stats.lastActivityAt,
-      paused: this.pausedLocally || (this.running && this.manager.queuePausedLastKnown()),
+      paused: this.pausedLocally || (this.running && this.port.pausedLastKnown()),
     };
   }
 
   /** Publishes this worker's heartbeat (who it is, what it runs) for `queue workers` and the monitor. */
   private async announce(): Promise<void> {
-    await this.manager.workerRegistry.announce(this.getStats());
+    await this.binding?.presence.announce(this.getStats());
   }
 
   /**
@@ -234,7 +232,7 @@ export class QueueWorker {
         // then serves several jobs instead of one findAndModify per slot.
         // Claims straight from MongoDB (Redis unusable) go one at a time: two overlapping ones read the
         // same head of the queue and either may win it, so the later claim could hold the earlier jobs.
-        const claimsAllowed = this.manager.lifecycle.redisUsable ? MAX_CLAIMS_IN_FLIGHT : 1;
+        const claimsAllowed = this.port.redisUsable ? MAX_CLAIMS_IN_FLIGHT : 1;
         if (room <= 0 || (busy && room < this.refillAt) || this.claims.size >= claimsAllowed) {
           await this.nextChange();
           continue;
@@ -266,7 +264,7 @@ export class QueueWorker {
     const previous = this.acceptTurn;
     let done!: () => void;
     this.acceptTurn = new Promise<void>((resolve) => (done = resolve));
-    const claim: Promise<number> = this.manager.lifecycle
+    const claim: Promise<number> = this.port
       .take(this.workerId, want, this.batchSize)
       .then(async (jobs) => {
         await previous;
@@ -294,8 +292,8 @@ export class QueueWorker {
   /** Starts claimed jobs, or hands them back when the worker is stopping or paused. */
   private accept(jobs: ClaimedJob[]): void {
     for (const job of jobs) {
-      if (this.running && !this.pausedLocally && !this.manager.queuePausedLastKnown()) this.launch(job);
-      else this.track(this.manager.lifecycle.returnUnstarted(job, this.running ? 'worker paused' : 'worker stopping'));
+      if (this.running && !this.pausedLocally && !this.port.pausedLastKnown()) this.launch(job);
+      else this.track(this.port.returnUnstarted(job, this.running ? 'worker paused' : 'worker stopping'));
     }
   }
 
@@ -322,9 +320,9 @@ export class QueueWorker {
   /** Nothing to do: wait for a wake-up on Redis, or poll MongoDB while Redis is down. */
   private async idle(want: number): Promise<ClaimedJob[]> {
     const blocking = this.blocking;
-    if (blocking && blocking.status === 'ready' && this.manager.lifecycle.redisUsable) {
+    if (blocking && blocking.status === 'ready' && this.port.redisUsable) {
       try {
-        return await this.manager.lifecycle.waitForWork(blocking, this.workerId, want, this.pollIntervalMs);
+        return await this.port.waitForWork(blocking, this.workerId, want, this.pollIntervalMs);
       } catch (error) {
         if (!this.running) return [];
         this.logger.debug({ err: (error as Error).message }, 'blocking pop failed');
@@ -358,6 +356,12 @@ export class QueueWorker {
         this.notifyChange();
       });
     this.active.set(job.doc.jobId, run);
+  }
+
+  /** The port the worker was bound to at start() (the loop runs only after that). */
+  private get port(): WorkerPort {
+    if (!this.binding) throw new NotStartedError('QueueWorker');
+    return this.binding.port;
   }
 
   private sleep(ms: number): Promise<void> {

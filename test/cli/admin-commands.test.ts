@@ -3,6 +3,7 @@ import type { QueueManager } from '../../src/manager/queue-manager';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { cliEnv, inParallel, runCli, runCliJson, TEST_JOB_MODULE } from './cli-process';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 // Each test starts several CLI processes (tsx compiles on start): slow on a loaded machine.
 jest.setTimeout(90_000);
@@ -140,7 +141,7 @@ describe('queue CLI: admin actions and errors', () => {
     const newJobId = `${jobId}:reprocess:1`;
     const now = new Date();
     // Dave's reprocess won the entry and is still adding its job.
-    await manager.internals.dlqStore.claimReprocess(
+    await queuePartsOf(manager).dlqStore.claimReprocess(
       entry!._id,
       0,
       manager.config.dlq.maxReprocessAttempts,

@@ -8,6 +8,7 @@ import {
 } from '../../src/errors';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { QueueHarness } from '../support/queue-harness';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('addJob', () => {
   const harness = new QueueHarness('add_job');
@@ -20,10 +21,10 @@ describe('addJob', () => {
   afterAll(() => harness.stop());
 
   async function jobCount(): Promise<number> {
-    return manager.internals.store.collection.countDocuments({});
+    return queuePartsOf(manager).store.collection.countDocuments({});
   }
   async function cachedCount(): Promise<number> {
-    const sizes = await manager.internals.cache.sizes();
+    const sizes = await queuePartsOf(manager).cache.sizes();
     return Object.values(sizes).reduce((a, b) => a + b, 0);
   }
 
@@ -33,7 +34,7 @@ describe('addJob', () => {
     const doc = await manager.jobRepository.findByJobId(result.jobId);
     expect(doc).toMatchObject({ type: 'test_job', data: { label: 'a', failTimes: 0 }, attempts: 0, maxAttempts: 3 });
     expect(doc?.history).toEqual([expect.objectContaining({ from: null, to: 'pending', by: 'api' })]);
-    const sizes = await manager.internals.cache.sizes();
+    const sizes = await queuePartsOf(manager).cache.sizes();
     expect(sizes.HIGH).toBeGreaterThanOrEqual(1);
   });
 
@@ -75,7 +76,7 @@ describe('addJob', () => {
     const second = await manager.addJob({ type: 'test_job', data: { label: 'second' }, jobId: 'order:42', priority: 20 });
     expect(first.deduplicated).toBe(false);
     expect(second).toMatchObject({ jobId: 'order:42', deduplicated: true, priority: first.priority });
-    expect(await manager.internals.store.collection.countDocuments({ jobId: 'order:42' })).toBe(1);
+    expect(await queuePartsOf(manager).store.collection.countDocuments({ jobId: 'order:42' })).toBe(1);
     const doc = await manager.jobRepository.findByJobId('order:42');
     expect((doc?.data as { label: string }).label).toBe('first');
   });
@@ -88,7 +89,7 @@ describe('addJob', () => {
       { type: 'test_job', data: { label: 'old' }, jobId: 'order:42' },
     ]);
     expect(results.map((r) => r.deduplicated)).toEqual([false, false, true, true]);
-    expect(await manager.internals.store.collection.countDocuments({ jobId: { $in: ['bulk-1', 'bulk-2'] } })).toBe(2);
+    expect(await queuePartsOf(manager).store.collection.countDocuments({ jobId: { $in: ['bulk-1', 'bulk-2'] } })).toBe(2);
   });
 
   it('schedules delayed jobs and jobs with a future scheduledFor', async () => {

@@ -11,6 +11,7 @@ import { JobRegistry } from '../../src/registry/job-registry';
 import { QueueWorker } from '../../src/worker/queue-worker';
 import { QueueHarness, testJobDefinition } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /** Per-type batch sizes: what one load puts into a band's Redis batch, and what it leaves pending. */
 describe('per-type batch sizes in the loader', () => {
@@ -35,7 +36,7 @@ describe('per-type batch sizes in the loader', () => {
     const base = harness.config();
     const manager = await harness.manager({ name, batch: { size }, mongodb: { ...base.mongodb, monitorCommands: true }, worker: { pollInterval } });
     let events: CommandStartedEvent[] | undefined;
-    manager.internals.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => events?.push(event));
+    queuePartsOf(manager).connection.getClient().on('commandStarted', (event: CommandStartedEvent) => events?.push(event));
     const levels = bandRanges(manager.config.batch.priorityLevels);
     return {
       manager,
@@ -61,30 +62,30 @@ describe('per-type batch sizes in the loader', () => {
 
   /** Empties the Redis bands (as if Redis had been flushed): the jobs stay pending in MongoDB only. */
   async function clearBands(manager: QueueManager): Promise<void> {
-    await manager.internals.redis.del(...BANDS_IN_ORDER.map((band) => manager.keys.band(band)));
+    await queuePartsOf(manager).redis.del(...BANDS_IN_ORDER.map((band) => manager.keys.band(band)));
   }
 
   /** The labels a band holds in Redis, in the order workers would pop them. */
   async function bandLabels(manager: QueueManager, band: PriorityBand): Promise<string[]> {
-    const ids = await manager.internals.redis.zrange(manager.keys.band(band), 0, -1);
-    const docs = await manager.internals.store.collection.find({ jobId: { $in: ids } }).toArray();
+    const ids = await queuePartsOf(manager).redis.zrange(manager.keys.band(band), 0, -1);
+    const docs = await queuePartsOf(manager).store.collection.find({ jobId: { $in: ids } }).toArray();
     const labelOf = new Map(docs.map((doc) => [doc.jobId, (doc.data as { label: string }).label]));
     return ids.map((id) => labelOf.get(id) ?? `?${id}`);
   }
 
   /** Labels of the queue's jobs of one type in claim order: priority, then ready order (FIFO, LIFO first). */
   async function claimOrder(manager: QueueManager, type: string): Promise<string[]> {
-    const docs = await manager.internals.store.collection.find({ queue: manager.config.name, type }).sort({ priority: -1, orderKey: 1, _id: 1 }).toArray();
+    const docs = await queuePartsOf(manager).store.collection.find({ queue: manager.config.name, type }).sort({ priority: -1, orderKey: 1, _id: 1 }).toArray();
     return docs.map((doc) => (doc.data as { label: string }).label);
   }
 
   async function countByStatus(manager: QueueManager, status: JobStatus): Promise<number> {
-    return manager.internals.store.collection.countDocuments({ queue: manager.config.name, status });
+    return queuePartsOf(manager).store.collection.countDocuments({ queue: manager.config.name, status });
   }
 
   /** Jobs each load marked batched, by type: loads are told apart by the time of their audit entry. */
   async function typesPerLoad(manager: QueueManager): Promise<Array<Record<string, number>>> {
-    const docs = await manager.internals.store.collection.find({ queue: manager.config.name }).toArray();
+    const docs = await queuePartsOf(manager).store.collection.find({ queue: manager.config.name }).toArray();
     const loads = new Map<number, Record<string, number>>();
     for (const doc of docs) {
       for (const entry of doc.history) {

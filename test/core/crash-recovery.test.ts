@@ -6,6 +6,7 @@ import { JobStatus } from '../../src/domain/job-status';
 import { QueueHarness } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -45,7 +46,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const markers = manager.internals.connection.collection('markers');
+    const markers = queuePartsOf(manager).connection.collection('markers');
     const marker = await waitFor(() => markers.findOne({ jobId }), 'the child to start the job', 20_000);
     const running = await manager.jobRepository.findByJobId(jobId);
     expect(running?.status).toBe(JobStatus.Processing);

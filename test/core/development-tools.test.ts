@@ -1,5 +1,5 @@
 import { JobPriority } from '../../src';
-import { getDefaultQueueManager, resetDefaultQueueManager } from '../../src/manager/queue-factory';
+import { getDefaultQueueManager, resetDefaultQueueManager } from '../../src/composition/queue-factory';
 import { QueueHarness, testJobDefinition } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
 

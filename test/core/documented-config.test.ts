@@ -3,12 +3,13 @@ import { batchRefreshAfterMs } from '../../src/config/durations';
 import { defineJob } from '../../src/domain/job-definition';
 import { JobStatus } from '../../src/domain/job-status';
 import type { PriorityBand } from '../../src/domain/priority-band';
-import { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager } from '../../src/manager/queue-factory';
+import { QueueFactory, getDefaultQueueManager, resetDefaultQueueManager } from '../../src/composition/queue-factory';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /**
  * The configuration examples of the product's documentation, passed verbatim, and what they do
@@ -50,7 +51,7 @@ describe('the documented configuration, in effect', () => {
   /** Loads one job into its band as a batch: ids offered at addJob are dropped first, so the loader takes it. */
   async function loadAsBatch(manager: QueueManager, type: string, priority: number): Promise<string> {
     const { jobId, band } = await manager.addJob({ type, data: {}, priority });
-    await manager.internals.redis.del(manager.keys.band(band as PriorityBand));
+    await queuePartsOf(manager).redis.del(manager.keys.band(band as PriorityBand));
     await manager.loadNextBatch();
     expect((await manager.jobRepository.findByJobId(jobId))?.status).toBe(JobStatus.Batched);
     return jobId;
@@ -92,7 +93,7 @@ describe('the documented configuration, in effect', () => {
     const until = (await batchedUntilOf(customQueue, jobId))!.getTime();
     expect(until - before).toBeGreaterThanOrEqual(1_800_000 - 1_000);
     expect(until - Date.now()).toBeLessThanOrEqual(1_800_000);
-    const keyTtl = await customQueue.internals.redis.pttl(customQueue.keys.band('CRITICAL'));
+    const keyTtl = await queuePartsOf(customQueue).redis.pttl(customQueue.keys.band('CRITICAL'));
     expect(keyTtl).toBeGreaterThan(1_800_000 - 60_000);
     expect(keyTtl).toBeLessThanOrEqual(1_800_000);
   });
@@ -146,13 +147,13 @@ describe('the documented configuration, in effect', () => {
     // A loaded batch lives 15 minutes; its renewal mark lapses at 75 % of that.
     const jobId = await loadAsBatch(manager, 'production_job', 12);
     expect((await batchedUntilOf(manager, jobId))!.getTime() - Date.now()).toBeGreaterThan(15 * 60_000 - 60_000);
-    const mark = await manager.internals.redis.pttl(manager.keys.bandRenewal('HIGH'));
+    const mark = await queuePartsOf(manager).redis.pttl(manager.keys.bandRenewal('HIGH'));
     expect(mark).toBeGreaterThan(0.75 * 15 * 60_000 - 60_000);
     expect(mark).toBeLessThanOrEqual(0.75 * 15 * 60_000);
     // Retention cleanup is scheduled once per 12-hour period.
     // The shipped `cleanup` type is registered by the factory.
     const at = Date.UTC(2026, 0, 1, 13);
-    expect(await new MaintenanceLoop(manager, logger).scheduleCleanup(at)).toBe(`cleanup:${Math.floor(at / (12 * 3_600_000))}`);
+    expect(await new MaintenanceLoop(queuePartsOf(manager), logger).scheduleCleanup(at)).toBe(`cleanup:${Math.floor(at / (12 * 3_600_000))}`);
     // New jobs get maxRetries + 1 attempts; the lease is 10 minutes.
     const added = await manager.addJob({ type: 'production_job', data: {} });
     expect((await manager.jobRepository.findByJobId(added.jobId))?.maxAttempts).toBe(6);
@@ -189,7 +190,7 @@ describe('the documented configuration, in effect', () => {
     expect(job?.status).toBe(JobStatus.Batched);
     expect(renewed).toBeLessThan(first + 2_000 + 10_000);
     expect(job?.history.some((h) => h.reason === 'batch expired')).toBe(false);
-    expect(await manager.internals.redis.pttl(manager.keys.band('NORMAL'))).toBeGreaterThan(0);
+    expect(await queuePartsOf(manager).redis.pttl(manager.keys.band('NORMAL'))).toBeGreaterThan(0);
   });
 
   it('does not wait for a 30-minute batch when Redis loses it: flushed or down, its jobs run at once', async () => {
@@ -197,7 +198,7 @@ describe('the documented configuration, in effect', () => {
     manager.registerJob(noop('lost_job'));
     expect(manager.config.batch.ttl).toBe(1800);
     const flushed = await loadAsBatch(manager, 'lost_job', 3);
-    await manager.internals.redis.flushdb();
+    await queuePartsOf(manager).redis.flushdb();
     const back = await waitFor(async () => {
       await manager.loadNextBatch();
       const job = await manager.jobRepository.findByJobId(flushed);
@@ -208,7 +209,7 @@ describe('the documented configuration, in effect', () => {
     const stranded = await loadAsBatch(manager, 'lost_job', 4);
     await harness.redis.kill();
     await waitFor(() => !manager.lifecycle.redisUsable, 'the manager to notice Redis is down');
-    const sweep = await new MaintenanceLoop(manager, logger).sweep();
+    const sweep = await new MaintenanceLoop(queuePartsOf(manager), logger).sweep();
     expect(sweep.expiredBatches).toBeGreaterThanOrEqual(1);
     expect((await manager.jobRepository.findByJobId(stranded))?.status).toBe(JobStatus.Pending);
     await harness.redis.start(harness.redis.port);

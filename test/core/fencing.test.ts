@@ -2,6 +2,7 @@ import { JobStatus } from '../../src/domain/job-status';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('leases and fencing', () => {
   const harness = new QueueHarness('fencing');
@@ -16,7 +17,7 @@ describe('leases and fencing', () => {
     expect(await manager.lifecycle.markStarted(first)).toBe(true);
 
     // worker-a's handler started, then it stalls (no heartbeat); its lease expires and the sweeper returns the job.
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
+    const sweeper = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     await waitFor(async () => (await sweeper.sweep()).stalled === 1, 'the sweeper to recover the stalled job', 5_000);
     const [second] = await waitFor(() => manager.lifecycle.take('worker-b', 1).then((jobs) => (jobs.length ? jobs : null)), 'worker-b to claim');
     expect(second.doc.jobId).toBe(jobId);

@@ -3,6 +3,7 @@ import { InvalidJobOptionsError } from '../../src/errors';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('job repository: lookups as documented, and deleteMany scoped to one queue', () => {
   const harness = new QueueHarness('job_repository');
@@ -82,7 +83,7 @@ describe('job repository: lookups as documented, and deleteMany scoped to one qu
     expect(await mine.jobRepository.deleteMany({ status: JobStatus.Scheduled })).toBe(1);
     expect(await mine.jobRepository.deleteMany({})).toBe(5);
 
-    const store = mine.internals.store.collection;
+    const store = queuePartsOf(mine).store.collection;
     expect(await store.countDocuments({ queue: 'clear-me' })).toBe(0);
     expect(await store.countDocuments({ queue: 'keep-me' })).toBe(3);
     expect((await mine.getQueueStats()).batchInfo.currentBatch).toBe(0);

@@ -1,3 +1,4 @@
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 import type { CommandStartedEvent } from 'mongodb';
 import { loadConfig } from '../../src/config/environment';
 import { resolveQueueConfig } from '../../src/config/queue-config';
@@ -36,7 +37,7 @@ describe('MongoDB production settings', () => {
         mongodb: { ...harness.config().mongodb, monitorCommands: true, writeConcern: { w: 1, j: true, wtimeoutMs: 5_000 } },
       });
       const writes: CommandStartedEvent[] = [];
-      const client = manager.internals.connection.getClient();
+      const client = queuePartsOf(manager).connection.getClient();
       const record = (event: CommandStartedEvent) => ['insert', 'update', 'findAndModify'].includes(event.commandName) && writes.push(event);
       client.on('commandStarted', record);
       try {
@@ -53,10 +54,10 @@ describe('MongoDB production settings', () => {
 
     it('sends admin and reporting reads with the read preference, claims with primary', async () => {
       const manager = await harness.manager({ name: 'reads', mongodb: { ...harness.config().mongodb, readPreference: 'secondaryPreferred' } });
-      expect(manager.internals.reporting.jobs.collection.readPreference?.mode).toBe('secondaryPreferred');
-      expect(manager.internals.reporting.dlq.collection.readPreference?.mode).toBe('secondaryPreferred');
+      expect(queuePartsOf(manager).reporting.jobs.collection.readPreference?.mode).toBe('secondaryPreferred');
+      expect(queuePartsOf(manager).reporting.dlq.collection.readPreference?.mode).toBe('secondaryPreferred');
       // The claim path's collection reads through the connection's default: the primary.
-      expect(manager.internals.connection.getClient().readPreference.mode).toBe('primary');
+      expect(queuePartsOf(manager).connection.getClient().readPreference.mode).toBe('primary');
       // On a single server secondaryPreferred reads the primary: the reads answer.
       await manager.addJob({ type: 'test_job', data: { label: 'read' }, delay: 60_000 });
       expect((await manager.getQueueStats()).scheduled).toBe(1);

@@ -1,6 +1,7 @@
 import { JobStatus } from '../../src/domain/job-status';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('processing', () => {
   const harness = new QueueHarness('processing');
@@ -13,7 +14,7 @@ describe('processing', () => {
     const n = 120;
     const added = await manager.addJobs(Array.from({ length: n }, (_, i) => ({ type: 'test_job', data: { label: `job-${i}` }, priority: 1 + (i % 20) })));
     const workers = [await harness.worker(manager, 4), await harness.worker(others[0], 4), await harness.worker(others[1], 2)];
-    await waitFor(async () => (await manager.internals.store.collection.countDocuments({ queue: 'exactly-once', status: JobStatus.Completed })) === n, `${n} completed jobs`);
+    await waitFor(async () => (await queuePartsOf(manager).store.collection.countDocuments({ queue: 'exactly-once', status: JobStatus.Completed })) === n, `${n} completed jobs`);
     const runsOfThese = harness.runs.filter((r) => r.label.startsWith('job-'));
     expect(runsOfThese).toHaveLength(n);
     expect(new Set(runsOfThese.map((r) => r.jobId)).size).toBe(n);
@@ -66,7 +67,7 @@ describe('processing', () => {
     const manager = await harness.manager({ name: 'wakeup', worker: { pollInterval: 5_000 } });
     await harness.worker(manager, 1);
     // Let the worker settle into its blocking wait.
-    await waitFor(async () => String(await manager.internals.redis.client('LIST')).includes('cmd=bzmpop'), 'worker blocked on redis');
+    await waitFor(async () => String(await queuePartsOf(manager).redis.client('LIST')).includes('cmd=bzmpop'), 'worker blocked on redis');
     const added = Date.now();
     const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'wake' } });
     const run = await waitFor(() => harness.runs.find((r) => r.jobId === jobId), 'the job to start');

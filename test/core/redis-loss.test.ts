@@ -1,6 +1,7 @@
 import { JobStatus } from '../../src/domain/job-status';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /** Redis is an accelerator: losing it (flush, crash, restart) must lose no job. */
 describe('losing Redis', () => {
@@ -10,7 +11,7 @@ describe('losing Redis', () => {
 
   async function completedCount(queue: string): Promise<number> {
     const manager = harness.managers[0];
-    return manager.internals.store.collection.countDocuments({ queue, status: JobStatus.Completed });
+    return queuePartsOf(manager).store.collection.countDocuments({ queue, status: JobStatus.Completed });
   }
 
   it('completes every job when Redis is flushed mid-run', async () => {
@@ -20,7 +21,7 @@ describe('losing Redis', () => {
     await manager.loadNextBatch();
     await harness.worker(manager, 3);
     await waitFor(async () => (await completedCount('flush')) >= 20, 'some progress');
-    await manager.internals.redis.flushall();
+    await queuePartsOf(manager).redis.flushall();
     await waitFor(async () => (await completedCount('flush')) === n, 'all jobs after the flush', 30_000);
     const labels = harness.runs.filter((r) => r.label.startsWith('f'));
     expect(new Set(labels.map((r) => r.jobId)).size).toBe(n);

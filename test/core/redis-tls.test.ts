@@ -1,3 +1,4 @@
+import { createQueueManager } from '../../src/composition/create-queue-manager';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,6 @@ import { createRedisClient } from '../../src/cache/redis-connection';
 import { loadConfig, type Env } from '../../src/config/environment';
 import { freePort, LocalRedisServer } from '../../src/devservers/redis';
 import { ConfigError } from '../../src/errors';
-import { QueueManager } from '../../src/manager/queue-manager';
 import { testLogger, testJobDefinition } from '../support/queue-harness';
 import { testMongoUri, uniqueDbName } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
@@ -131,7 +131,7 @@ describe('Redis over TLS with an ACL user', () => {
 
   it('runs a queue manager over TLS as the ACL user (health reports Redis connected)', async () => {
     const config = loadConfig({ MONGO_URI: testMongoUri(), MONGO_DB_NAME: uniqueDbName('redis_tls'), REDIS_URL: tlsUrl('/6'), REDIS_TLS_CA_FILE: certs.ca, REDIS_TLS_SERVERNAME: 'redis.test' }).queue;
-    const manager = new QueueManager(config, testLogger());
+    const manager = createQueueManager(config, testLogger());
     manager.registerJob(testJobDefinition([]));
     await manager.start();
     try {

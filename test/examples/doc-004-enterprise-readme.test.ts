@@ -23,6 +23,7 @@ import {
 import { documentedVariables } from '../../src/config/variable-catalog';
 import { waitFor } from '../support/wait-for';
 import { ExampleWorld, RECORDED_STEP, asEnvironment, captureConsole, loggedObject } from './support/example-world';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const world = new ExampleWorld('doc_004');
 const logger = world.logger;
@@ -46,10 +47,10 @@ afterAll(async () => {
 
 /** The batch of a band in Redis holds the job id (README: jobs are "cached in Redis"). */
 async function cachedIn(manager: QueueManager, jobId: string): Promise<boolean> {
-  const keys = await manager.internals.redis.keys('*batch*');
+  const keys = await queuePartsOf(manager).redis.keys('*batch*');
   for (const key of keys) {
-    const type = await manager.internals.redis.type(key);
-    const members = type === 'zset' ? await manager.internals.redis.zrange(key, 0, -1) : type === 'list' ? await manager.internals.redis.lrange(key, 0, -1) : [];
+    const type = await queuePartsOf(manager).redis.type(key);
+    const members = type === 'zset' ? await queuePartsOf(manager).redis.zrange(key, 0, -1) : type === 'list' ? await queuePartsOf(manager).redis.lrange(key, 0, -1) : [];
     if (members.some((m) => m.includes(jobId))) return true;
   }
   return false;
@@ -101,9 +102,9 @@ describe('seeds/004: Quick Start', () => {
     // "ttl: 1800, // 30 minutes": a loaded batch lives 30 minutes in Redis.
     const { jobId } = await customQueue.addJob({ type: 'email_send', data: { to: 'ttl@example.com', subject: 'TTL', body: 'batched for 30 minutes' }, priority: 15 });
     await customQueue.loadNextBatch();
-    const keys = await customQueue.internals.redis.keys('*custom-queue*batch*');
+    const keys = await queuePartsOf(customQueue).redis.keys('*custom-queue*batch*');
     expect(keys.length).toBeGreaterThan(0);
-    const ttls = await Promise.all(keys.map((key) => customQueue.internals.redis.pttl(key)));
+    const ttls = await Promise.all(keys.map((key) => queuePartsOf(customQueue).redis.pttl(key)));
     const ttl = Math.max(...ttls);
     expect(ttl).toBeGreaterThan(29 * 60_000);
     expect(ttl).toBeLessThanOrEqual(30 * 60_000);

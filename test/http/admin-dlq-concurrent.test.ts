@@ -1,4 +1,5 @@
 import { ALICE_TOKEN, BOB_TOKEN, bearer, jobReaches, startHttpWorld, type HttpWorld } from './http-test-kit';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 interface ReprocessAnswer {
   newJobId?: string;
@@ -39,7 +40,7 @@ describe('HTTP admin API: concurrent reprocess of one DLQ entry', () => {
     }
 
     // One job, with the winner's correction; it runs to completion.
-    const added = await world.manager.internals.store.collection.find({ reprocessOf: jobId }).toArray();
+    const added = await queuePartsOf(world.manager).store.collection.find({ reprocessOf: jobId }).toArray();
     expect(added.map((j) => j.jobId)).toEqual([winner.newJobId]);
     const copy = await jobReaches(world.manager, winner.newJobId!, 'completed');
     expect(copy.data).toMatchObject({ value: winner.dataAfter?.value });

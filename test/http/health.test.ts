@@ -1,11 +1,11 @@
 import { createHttpServer } from '../../src/http/http-server';
 import { EmbeddedMongoServer } from '../../embedded-mongo/src/server';
-import { QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker, type WorkerStats } from '../../src/worker/queue-worker';
 import { WorkerEvents } from '../../src/worker/worker-events';
 import { testJobDefinition } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { startHttpWorld, type HttpWorld } from './http-test-kit';
+import { createQueueManager } from '../../src/composition/create-queue-manager';
 
 interface QueueHealthBody {
   status: string;
@@ -101,7 +101,7 @@ describe('HTTP health: liveness and readiness', () => {
 
   it('reports 503, naming MongoDB, without hanging once MongoDB is gone', async () => {
     const mongo = await new EmbeddedMongoServer().start();
-    const manager = new QueueManager(world.harness.config({ mongodb: { uri: mongo.uri, dbName: 'http_health_down', serverSelectionTimeoutMs: 200 } }), world.harness.logger);
+    const manager = createQueueManager(world.harness.config({ mongodb: { uri: mongo.uri, dbName: 'http_health_down', serverSelectionTimeoutMs: 200 } }), world.harness.logger);
     manager.registerJob(testJobDefinition([]));
     let mongoStopped = false;
     let worker: QueueWorker | undefined;

@@ -5,6 +5,7 @@ import { retentionSchema } from '../../src/queues/retention';
 import { testMongoUri } from '../support/mongo';
 import { holdsThroughout, waitFor } from '../support/wait-for';
 import { JobQueueWorld, SCALE } from './job-queue-support';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const world = new JobQueueWorld('job_queue');
 
@@ -71,7 +72,7 @@ describe('JobQueue', () => {
       await waitFor(async () => (await example!.metrics()).completed === 1, 'the example job completed');
       const reader = await world.manager();
       const job = await waitFor(
-        () => reader.internals.store.collection.findOne({ queue: deliveryQueueName('export-jobs', 'job-queue'), status: 'completed' }),
+        () => queuePartsOf(reader).store.collection.findOne({ queue: deliveryQueueName('export-jobs', 'job-queue'), status: 'completed' }),
         'the stored job',
       );
       expect(job.progress).toBe(100);
@@ -165,10 +166,10 @@ describe('JobQueue', () => {
     const managerB = await world.manager();
     const b = await world.queue<{ n: number }>({ name: 'fragile', deadLetterQueueName: 'fragile-dlq', deadLetterScanIntervalMs: 50, manager: managerB });
     await b.start(async () => undefined);
-    const messages = managerB.internals.connection.collection('queue_messages');
+    const messages = queuePartsOf(managerB).connection.collection('queue_messages');
     await waitFor(async () => (await messages.countDocuments({ queue: 'fragile-dlq' })) === 1, 'the forward by process B');
     // A retried forward (as after a crash between the enqueue and its mark) adds nothing.
-    const jobs = managerB.internals.store.collection;
+    const jobs = queuePartsOf(managerB).store.collection;
     const deadId = `${deliveryQueueName('fragile', 'job-queue')}#fragile-7`;
     await jobs.updateOne({ jobId: deadId }, { $unset: { deadLetterForwardedAt: '' } });
     await waitFor(async () => (await jobs.countDocuments({ jobId: deadId, deadLetterForwardedAt: { $exists: true } })) === 1, 'the forward retried');
@@ -210,7 +211,7 @@ describe('JobQueue', () => {
     const admin = await world.queue<{ n: number }>({ name: 'pausable' });
     await admin.pause();
     // The worker's process reads the switch within its poll interval.
-    await waitFor(() => workerManager.internals.controls.lastKnown('named:pausable'), 'the worker process saw the pause');
+    await waitFor(() => queuePartsOf(workerManager).controls.lastKnown('named:pausable'), 'the worker process saw the pause');
     await admin.enqueue({ n: 1 });
     await holdsThroughout(() => seen.length === 0, 'nothing runs while paused');
     await admin.resume();
@@ -257,7 +258,7 @@ describe('JobQueue', () => {
     release();
     await closing;
     expect(finished).toBe(true);
-    const stored = await manager.internals.store.collection.findOne({ jobId: `${deliveryQueueName('draining', 'job-queue')}#long` });
+    const stored = await queuePartsOf(manager).store.collection.findOne({ jobId: `${deliveryQueueName('draining', 'job-queue')}#long` });
     expect(stored).toMatchObject({ status: 'completed', result: 'done' });
     expect(manager.isStarted).toBe(true);
     await expect(queue.enqueue({ ms: 0 })).rejects.toMatchObject({ code: 'INVALID_STATE' });

@@ -9,6 +9,7 @@ import { JobTimeoutError, PermanentJobError } from '../../src/errors';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { QueueHarness } from '../support/queue-harness';
 import { handlerContext, withEnv } from './job-context';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('handlers stop on their signal and classify outages', () => {
   const harness = new QueueHarness('job_abort');
@@ -20,7 +21,7 @@ describe('handlers stop on their signal and classify outages', () => {
     dir = mkdtempSync(join(tmpdir(), 'job-abort-'));
     mkdirSync(join(dir, 'uploads'), { recursive: true });
     writeFileSync(join(dir, 'uploads', 'big.txt'), 'y'.repeat(1_000_000));
-    await manager.internals.connection.collection('events').insertMany(Array.from({ length: 3000 }, (_, i) => ({ i })));
+    await queuePartsOf(manager).connection.collection('events').insertMany(Array.from({ length: 3000 }, (_, i) => ({ i })));
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { userNotificationJob } from '../../jobs/business/user-notification.job';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { QueueHarness } from '../support/queue-harness';
 import { handlerContext, withEnv } from './job-context';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('business job handlers', () => {
   const harness = new QueueHarness('business_jobs');
@@ -63,7 +64,7 @@ describe('business job handlers', () => {
       expect(result.channels).toMatchObject({ in_app: { status: 'delivered' }, push: { status: 'delivered' }, sms: { status: 'delivered' } });
       expect(calls.filter((c) => c.path === '/push')).toHaveLength(1);
       expect(calls.filter((c) => c.path === '/sms')).toHaveLength(2);
-      const inbox = new NotificationInbox(manager.internals.connection);
+      const inbox = new NotificationInbox(queuePartsOf(manager).connection);
       const mine = await inbox.list('u1');
       expect(mine).toHaveLength(1);
       expect(mine[0]).toMatchObject({ title: 'Hi', body: 'There', readAt: null });
@@ -81,10 +82,10 @@ describe('business job handlers', () => {
 
   describe('data_export', () => {
     beforeAll(async () => {
-      await manager.internals.connection.collection('orders').insertMany(
+      await queuePartsOf(manager).connection.collection('orders').insertMany(
         Array.from({ length: 2500 }, (_, i) => ({ orderId: i, userId: `u${i % 5}`, total: i * 1.5, status: i % 2 ? 'paid' : 'open', at: new Date(1_700_000_000_000 + i) })),
       );
-      await manager.internals.connection.collection('profiles').insertMany([{ userId: 'u3', name: 'Three' }, { userId: 'u4', name: 'Four' }]);
+      await queuePartsOf(manager).connection.collection('profiles').insertMany([{ userId: 'u3', name: 'Three' }, { userId: 'u4', name: 'Four' }]);
     });
     const env = () => ({ EXPORT_DIR: join(dir, 'exports'), EXPORT_COLLECTIONS: 'orders', GDPR_COLLECTIONS: 'orders:userId,profiles:userId' });
 

@@ -10,6 +10,7 @@ import type { JobRecord } from '../../src/domain/job-record';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /**
  * The shipped job types' payloads exactly as the product's documentation shows them: each one
@@ -178,7 +179,7 @@ describe('documented payloads of the shipped job types', () => {
 
   describe('user_notification', () => {
     beforeAll(async () => {
-      await manager.internals.connection.collection('users').insertOne({ userId: 'user_123', email: 'user123@example.test', phone: '+15550100123', deviceToken: 'device-123' });
+      await queuePartsOf(manager).connection.collection('users').insertOne({ userId: 'user_123', email: 'user123@example.test', phone: '+15550100123', deviceToken: 'device-123' });
     });
 
     it('delivers push, email and sms with the type, addresses from NOTIFY_CONTACTS (User Notifications)', async () => {
@@ -245,7 +246,7 @@ describe('documented payloads of the shipped job types', () => {
       expect(email!.status).toBe('completed');
       expect((await mailTo('test@example.com')).body).toContain('Test email');
       expect(notification!.result).toMatchObject({ type: 'info', channels: { in_app: { status: 'delivered' } }, undeliverable: [] });
-      const stored = await manager.internals.connection.collection('notifications').findOne({ sourceJobId: notification!.jobId });
+      const stored = await queuePartsOf(manager).connection.collection('notifications').findOne({ sourceJobId: notification!.jobId });
       expect(stored).toMatchObject({ userId: 'test_user', title: 'Test', body: 'Test notification', type: 'info', readAt: null });
 
       await expect(manager.addJob({ type: QueueJobType.USER_NOTIFICATION, data: { userId: 'u', title: 't', message: 'one', body: 'two' } })).rejects.toMatchObject({
@@ -258,7 +259,7 @@ describe('documented payloads of the shipped job types', () => {
 
   describe('data_export', () => {
     beforeAll(async () => {
-      const db = manager.internals.connection;
+      const db = queuePartsOf(manager).connection;
       await db.collection('customers').insertMany([{ userId: 'customer_456', name: 'Customer 456' }, { userId: 'customer_999', name: 'Someone else' }]);
       const tx = (userId: string, ref: string, at: string) => ({ userId, ref, at: new Date(at), amount: 10 });
       await db.collection('transactions').insertMany([
@@ -319,7 +320,7 @@ describe('documented payloads of the shipped job types', () => {
         code: 'INVALID_JOB_DATA',
         message: expect.stringContaining('outputPath and output are the same field'),
       });
-      expect(await manager.internals.connection.collection('jobs').countDocuments({ type: 'data_export', 'data.outputPath': { $in: ['a.csv', '/exports/../../etc/cron.d/x'] } })).toBe(0);
+      expect(await queuePartsOf(manager).connection.collection('jobs').countDocuments({ type: 'data_export', 'data.outputPath': { $in: ['a.csv', '/exports/../../etc/cron.d/x'] } })).toBe(0);
     });
   });
 

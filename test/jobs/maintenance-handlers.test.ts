@@ -12,6 +12,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
 import { handlerContext, withEnv } from './job-context';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('maintenance job handlers', () => {
   const harness = new QueueHarness('maintenance_jobs');
@@ -30,22 +31,22 @@ describe('maintenance job handlers', () => {
   });
 
   it('cache_warm stores each warmer result in Redis under the namespace, with a TTL', async () => {
-    await manager.internals.connection.collection('products').insertMany([{ name: 'a', sold: 5 }, { name: 'b', sold: 9 }, { name: 'c', sold: 1 }]);
+    await queuePartsOf(manager).connection.collection('products').insertMany([{ name: 'a', sold: 5 }, { name: 'b', sold: 9 }, { name: 'c', sold: 1 }]);
     registerCacheWarmer('top_products', { kind: 'query', collection: 'products', sort: { sold: -1 }, limit: 2 });
     const result = await cacheWarmJob.handle(cacheWarmJob.schema.parse({ warmers: ['top_products', 'queue_job_counts'], ttlMs: 60_000 }), handlerContext(manager));
     expect(result.keysWritten).toBe(2);
     const key = manager.keys.cacheValue('top_products');
     expect(key.startsWith(`${harness.namespace}:`)).toBe(true);
-    const cached = EJSON.parse((await manager.internals.redis.get(key))!) as Array<{ name: string }>;
+    const cached = EJSON.parse((await queuePartsOf(manager).redis.get(key))!) as Array<{ name: string }>;
     expect(cached.map((p) => p.name)).toEqual(['b', 'a']);
-    const ttl = await manager.internals.redis.pttl(key);
+    const ttl = await queuePartsOf(manager).redis.pttl(key);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
     await expect(cacheWarmJob.handle(cacheWarmJob.schema.parse({ warmers: ['nope'] }), handlerContext(manager))).rejects.toMatchObject({ code: 'UNKNOWN_WARMER' });
   });
 
   it('cleanup removes what retention says, sparing unreviewed critical DLQ entries', async () => {
-    const db = manager.internals.connection;
+    const db = queuePartsOf(manager).connection;
     const old = new Date(Date.now() - 10 * 86_400_000);
     const jobs = db.collection('jobs');
     await jobs.insertMany([
@@ -88,8 +89,8 @@ describe('maintenance job handlers', () => {
   });
 
   it('the worker schedules one cleanup per period across workers (a period jobId)', async () => {
-    const first = new MaintenanceLoop(manager, harness.logger);
-    const second = new MaintenanceLoop(manager, harness.logger);
+    const first = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
+    const second = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     const at = Date.now();
     const added = await first.scheduleCleanup(at);
     expect(added).toBe(`cleanup:${Math.floor(at / dlqCleanupIntervalMs(manager.config))}`);

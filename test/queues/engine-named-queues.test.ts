@@ -6,11 +6,12 @@
 import { JobStatus } from '../../src/domain/job-status';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { deliveryJobId } from '../../src/queues/engine/delivery';
-import type { MessageDocument } from '../../src/queues/engine/message-store';
-import type { RecurringDocument } from '../../src/queues/engine/recurring-store';
+import type { MessageDocument } from '../../src/storage/message-store';
+import type { RecurringDocument } from '../../src/storage/recurring-store';
 import { orderKeyFor } from '../../src/storage/job-store';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const harness = new QueueHarness('named_engine');
 const fast = { configVersion: 2, pollIntervalMs: 50, delayMultiplier: 0.01, consumerHeartbeatMs: 100, retentionIntervalMs: 50 };
@@ -39,10 +40,10 @@ describe('named queues on the engine backend', () => {
     );
     const id = await queue.enqueue({ order: 42 });
     const jobId = deliveryJobId('billing', 'charges', id);
-    const entry = await waitFor(() => hub.internals.dlqStore.findByJobId(jobId), 'the DLQ entry');
+    const entry = await waitFor(() => queuePartsOf(hub).dlqStore.findByJobId(jobId, { queue: 'billing#charges' }), 'the DLQ entry');
     expect(entry.queue).toBe('billing#charges');
     expect(entry.errors.map((e) => e.message)).toEqual([1, 2, 3].map((n) => `charge 42 declined on attempt ${n}`));
-    const doc = await hub.internals.store.collection.findOne({ jobId });
+    const doc = await queuePartsOf(hub).store.collection.findOne({ jobId });
     expect(doc?.status).toBe(JobStatus.Dead);
     expect(doc?.history.map((h) => h.to)).toEqual(expect.arrayContaining([JobStatus.Pending, JobStatus.Processing, JobStatus.Scheduled, JobStatus.Dead]));
     expect((await queue.getStats()).failed).toBe(1);
@@ -76,7 +77,7 @@ describe('named queues on the engine backend', () => {
     await queue.consume(async (job) => void seen.push(job.data.n), { consumerGroup: 'g' });
     queue.pauseLocal();
     for (let n = 0; n < 8; n += 1) await queue.enqueue({ n });
-    await hub.internals.redis.flushall();
+    await queuePartsOf(hub).redis.flushall();
     queue.resumeLocal();
     await waitFor(() => seen.length === 8, 'every message after the flush');
     expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -89,7 +90,7 @@ describe('named queues on the engine backend', () => {
     await queue.consume(async (job) => void seen.push(job.id), { consumerGroup: 'g' });
     // What a crash between the message insert and the delivery insert leaves behind.
     const old = new Date(Date.now() - 60_000);
-    await hub.internals.connection.collection<MessageDocument>('queue_messages').insertOne({
+    await queuePartsOf(hub).connection.collection<MessageDocument>('queue_messages').insertOne({
       queue: 'repairs',
       messageId: 'half-written',
       data: { n: 1 },
@@ -114,7 +115,7 @@ describe('named queues on the engine backend', () => {
 
     // Downtime: the schedule is now ten intervals overdue.
     const second = await engineHub('restart');
-    const schedules = second.internals.connection.collection<RecurringDocument>('queue_recurring');
+    const schedules = queuePartsOf(second).connection.collection<RecurringDocument>('queue_recurring');
     const overdue = new Date(Date.now() - 10_000);
     await schedules.updateOne({ queue: 'nightly', scheduleId: 'report' }, { $set: { nextRunAt: overdue } });
     const queue = second.getQueue<{ k: number }>('nightly');
@@ -145,7 +146,7 @@ describe('named queues on the engine backend', () => {
     for (let n = 0; n < 5; n += 1) await queue.enqueue({ n }, { jobId: `r${n}` });
     await waitFor(() => seen.length === 5, 'five runs');
     await waitFor(async () => (await queue.getStats()).completed === 2, 'retention down to two completed');
-    const messages = hub.internals.connection.collection('queue_messages');
+    const messages = queuePartsOf(hub).connection.collection('queue_messages');
     await waitFor(async () => (await messages.countDocuments({ queue: 'retained' })) === 2, 'three messages forgotten');
     // A forgotten message's id may be used again.
     await queue.enqueue({ n: 99 }, { jobId: 'r0' });

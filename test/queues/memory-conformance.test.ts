@@ -1,8 +1,8 @@
 import { migratePluginConfig } from '../../src/queues/config-migration';
 import { memoryQueuePlugin } from '../../src/queues/memory';
 import { NamedQueues } from '../../src/queues/named-queues';
-import { QueuePluginRegistry } from '../../src/queues/plugin-registry';
-import type { DeliveredJob, QueueJobContext } from '../../src/queues/queue-api';
+import { QueuePluginRegistry } from '../../src/queue-api/plugin-registry';
+import type { DeliveredJob, QueueJobContext } from '../../src/queue-api/queue-api';
 import { testLogger } from '../support/queue-harness';
 import { describeQueueConformance, type FixtureJob, type QueueHub, type RemoteConsumer } from './support/queue-conformance';
 

@@ -2,8 +2,8 @@ import { ConfigError, InvalidJobOptionsError } from '../../src/errors';
 import { silentLogger } from '../../src/logging/logger';
 import { migratePluginConfig } from '../../src/queues/config-migration';
 import { InMemoryQueue, QueueFullError, QueueStoppedError, memoryQueuePlugin, type MemoryQueueConfig } from '../../src/queues/memory';
-import type { DeliveredJob, NamedQueueBackend, Queue, QueueConsumer, QueueJob } from '../../src/queues/queue-api';
-import type { StoredPluginConfig } from '../../src/queues/queue-plugin';
+import type { DeliveredJob, NamedQueueBackend, Queue, QueueConsumer, QueueJob } from '../../src/queue-api/queue-api';
+import type { StoredPluginConfig } from '../../src/queue-api/queue-plugin';
 import { waitFor } from '../support/wait-for';
 
 const WAIT_MS = 5_000;

@@ -10,6 +10,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -18,7 +19,7 @@ const ROOT = join(__dirname, '..', '..');
  * the sweep that moves a job may be theirs: wait on the job's state, not on this sweep's counts.
  */
 async function sweptUntil<T>(manager: QueueManager, done: () => Promise<T | null>, what: string): Promise<T> {
-  const sweeper = new MaintenanceLoop(manager, silentLogger());
+  const sweeper = new MaintenanceLoop(queuePartsOf(manager), silentLogger());
   return waitFor(async () => {
     await sweeper.sweep();
     return done();
@@ -118,7 +119,7 @@ describe('attempt counting', () => {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const markers = manager.internals.connection.collection('markers');
+    const markers = queuePartsOf(manager).connection.collection('markers');
     await waitFor(() => markers.findOne({ jobId }), 'the child to start the handler', 20_000);
     const running = await manager.jobRepository.findByJobId(jobId);
     expect(running).toMatchObject({ status: JobStatus.Processing, attempts: 1 });
@@ -177,7 +178,7 @@ describe('attempt counting', () => {
     const claimed = await manager.lifecycle.take('counting-worker', 5);
     expect(claimed).toHaveLength(5);
     const commands: string[] = [];
-    const client = manager.internals.connection.getClient();
+    const client = queuePartsOf(manager).connection.getClient();
     const listen = (event: CommandStartedEvent) => commands.push(event.commandName);
     client.on('commandStarted', listen);
     try {

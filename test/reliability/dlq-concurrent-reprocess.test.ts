@@ -3,6 +3,7 @@ import { DlqAlreadyReprocessedError } from '../../src/errors';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import type { DlqEntry } from '../../src/storage/dlq-repository';
 import { QueueHarness } from '../support/queue-harness';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 describe('reprocessing one DLQ entry from several admins at once', () => {
   const harness = new QueueHarness('dlq_concurrent_reprocess');
@@ -25,7 +26,7 @@ describe('reprocessing one DLQ entry from several admins at once', () => {
     return entry;
   }
 
-  const jobsFrom = (jobId: string) => manager.internals.store.collection.find({ reprocessOf: jobId }).toArray();
+  const jobsFrom = (jobId: string) => queuePartsOf(manager).store.collection.find({ reprocessOf: jobId }).toArray();
 
   it.each([2, 5])('lets exactly one of %i concurrent calls win; the others get DLQ_ALREADY_REPROCESSED naming its job', async (callers) => {
     const entry = await deadEntry();
@@ -77,7 +78,7 @@ describe('reprocessing one DLQ entry from several admins at once', () => {
     const newJobId = `${entry.jobId}:reprocess:1`;
     const now = new Date();
     // Alice's call won the compare-and-set, then her process died before adding the job.
-    const claimed = await manager.internals.dlqStore.claimReprocess(
+    const claimed = await queuePartsOf(manager).dlqStore.claimReprocess(
       entry._id,
       0,
       3,

@@ -4,6 +4,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { DLQ_INDEX } from '../../src/storage/dlq-model';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -17,7 +18,7 @@ function deadLettered(manager: QueueManager, jobId: string) {
 
 /** What `cleanup` does to a dead job a week later: the job document goes, its DLQ entry stays. */
 async function cleanUpDeadJob(manager: QueueManager, jobId: string): Promise<void> {
-  const jobs = manager.internals.store.collection;
+  const jobs = queuePartsOf(manager).store.collection;
   await jobs.updateOne({ jobId }, { $set: { failedAt: new Date(Date.now() - 8 * DAY_MS) } });
   const removed = await jobs.deleteMany({ queue: manager.config.name, status: JobStatus.Dead, failedAt: { $lt: new Date(Date.now() - 7 * DAY_MS) }, dlqPending: { $ne: true } });
   expect(removed.deletedCount).toBe(1);
@@ -82,14 +83,14 @@ describe('moving to the DLQ stays idempotent and resumable per occurrence', () =
 
   it('repairs a crash between marking the job dead and writing its entry with exactly one entry', async () => {
     const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'crashed' }, delay: 60_000 });
-    const { store, dlqStore } = manager.internals;
+    const { store, dlqStore } = queuePartsOf(manager);
     // The first of the two writes, as a process that died right after it would leave it.
     const moved = await store.markDead(jobId, [JobStatus.Scheduled], 'admin', 'moved by hand', new Date());
     expect(moved.ok).toBe(true);
     expect(await dlqStore.collection.countDocuments({ jobId })).toBe(0);
     await store.collection.updateOne({ jobId }, { $set: { failedAt: new Date(Date.now() - 60_000) } });
 
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
+    const sweeper = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     const [a, b] = await Promise.all([sweeper.sweep(), sweeper.sweep()]);
     expect(a.repaired + b.repaired).toBeGreaterThanOrEqual(1);
     expect((await sweeper.sweep()).repaired).toBe(0);
@@ -107,7 +108,7 @@ describe('moving to the DLQ stays idempotent and resumable per occurrence', () =
   });
 
   it('replaces the unique jobId index of an older database at start, keeping its entries', async () => {
-    const dlq = manager.internals.dlqStore.collection;
+    const dlq = queuePartsOf(manager).dlqStore.collection;
     await dlq.dropIndex(DLQ_INDEX.occurrence);
     await dlq.dropIndex(DLQ_INDEX.jobIdNewest);
     await dlq.createIndex({ jobId: 1 }, { unique: true, name: 'jobId_unique' });
@@ -131,7 +132,7 @@ describe('moving to the DLQ stays idempotent and resumable per occurrence', () =
 
   it('finds the entry an older version wrote for a job that died before the upgrade, instead of adding one', async () => {
     const { jobId } = await manager.addJob({ type: 'test_job', data: { label: 'died-before' }, delay: 60_000 });
-    const { store, dlqStore } = manager.internals;
+    const { store, dlqStore } = queuePartsOf(manager);
     expect((await store.markDead(jobId, [JobStatus.Scheduled], 'admin', 'old move', new Date())).ok).toBe(true);
     // As an older version left it: no sequence on the job, an entry keyed by jobId alone.
     await store.collection.updateOne({ jobId }, { $unset: { deadLetterSeq: '' } });

@@ -7,6 +7,7 @@ import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { PrivateMongo } from '../support/private-mongo';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /** A handler that runs until its signal fires, and remembers why it fired. */
 function registerWaitingJob(manager: QueueManager, seen: { started: number; reason?: unknown }): void {
@@ -47,9 +48,9 @@ describe('heartbeat', () => {
     // This worker takes nothing more: once its handler is aborted, it must not win the job back.
     worker.pause();
     // The lease runs out (a stalled heartbeat elsewhere) and the sweeper hands the job to another worker.
-    const { store } = manager.internals;
+    const { store } = queuePartsOf(manager);
     // A heartbeat landing between the two steps extends the lease again: repeat until the sweep takes it.
-    const sweeper = new MaintenanceLoop(manager, harness.logger);
+    const sweeper = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     await waitFor(async () => {
       await store.collection.updateOne({ jobId }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } });
       return (await sweeper.sweep()).stalled > 0;
@@ -79,14 +80,14 @@ describe('heartbeat', () => {
     const worker = await harness.worker(manager, 1);
     await waitFor(() => seen.started === 1, 'the handler to start');
     const lockKey = manager.keys.jobLock(jobId);
-    await waitFor(async () => (await manager.internals.redis.pttl(lockKey)) > 0, 'the job lock to be held');
+    await waitFor(async () => (await queuePartsOf(manager).redis.pttl(lockKey)) > 0, 'the job lock to be held');
 
     await mongo.stop();
     // Past the lock's own TTL, with every lease extension failing: the lock must still be held, and refreshed.
     const until = Date.now() + 3_000;
     let lowest = Infinity;
     await waitFor(async () => {
-      const ttl = await manager.internals.redis.pttl(lockKey);
+      const ttl = await queuePartsOf(manager).redis.pttl(lockKey);
       lowest = Math.min(lowest, ttl);
       return Date.now() > until;
     }, 'three seconds of heartbeats without MongoDB', 10_000);

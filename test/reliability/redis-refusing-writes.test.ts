@@ -4,6 +4,7 @@ import { JobStatus } from '../../src/domain/job-status';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { QueueHarness } from '../support/queue-harness';
 import { waitFor } from '../support/wait-for';
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
 /**
  * Redis connected and answering PING, but refusing writes: jobs still run (claimed from MongoDB,
@@ -108,11 +109,11 @@ describe('Redis up but refusing writes', () => {
   it('two processes fall back to a MongoDB lease: one scheduler pass at a time', async () => {
     const a = await harness.manager({ name: 'lease' });
     const b = await harness.manager({ name: 'lease' });
-    const leases = a.internals.taskLeases;
+    const leases = queuePartsOf(a).taskLeases;
     const now = new Date();
     expect(await leases.tryTake('lease:scheduler', 'one', 5_000, now)).toBe(true);
-    expect(await b.internals.taskLeases.tryTake('lease:scheduler', 'two', 5_000, now)).toBe(false);
+    expect(await queuePartsOf(b).taskLeases.tryTake('lease:scheduler', 'two', 5_000, now)).toBe(false);
     await leases.release('lease:scheduler', 'one');
-    expect(await b.internals.taskLeases.tryTake('lease:scheduler', 'two', 5_000, new Date())).toBe(true);
+    expect(await queuePartsOf(b).taskLeases.tryTake('lease:scheduler', 'two', 5_000, new Date())).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ describe('no unhandled rejection when MongoDB fails during a hand-back', () => {
     expect(claimed.doc.jobId).toBe(jobId);
 
     await mongo.stop();
-    const runner = new JobRunner(manager, harness.logger, 'w-1', new WorkerEvents());
+    const runner = new JobRunner(manager.lifecycle, harness.logger, 'w-1', new WorkerEvents(), manager.config.worker.heartbeatInterval);
     await expect(runner.run(claimed, new AbortController().signal)).resolves.toBe('returned');
 
     await mongo.start();

@@ -5,9 +5,10 @@ import { LocalRedisServer, type LocalRedisOptions } from '../../src/devservers/r
 import { defineJob, type JobContext, type JobDefinition } from '../../src/domain/job-definition';
 import { PermanentJobError, RetryJobError } from '../../src/errors';
 import { createLogger, silentLogger, type Logger } from '../../src/logging/logger';
-import { QueueManager } from '../../src/manager/queue-manager';
+import { type QueueManager } from '../../src/manager/queue-manager';
 import { QueueWorker } from '../../src/worker/queue-worker';
 import { testMongoUri, uniqueDbName } from './mongo';
+import { queuePartsOf, createQueueManager } from '../../src/composition/create-queue-manager';
 
 /** Test logger: silent unless TEST_LOG_LEVEL is set. */
 export function testLogger(): Logger {
@@ -119,7 +120,7 @@ export class QueueHarness {
   }
 
   async manager(overrides: Partial<QueueConfigInput> = {}): Promise<QueueManager> {
-    const manager = new QueueManager(this.config(overrides), this.logger);
+    const manager = createQueueManager(this.config(overrides), this.logger);
     manager.registerJob(testJobDefinition(this.runs));
     await manager.start();
     this.managers.push(manager);
@@ -136,7 +137,7 @@ export class QueueHarness {
   async stop(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.stop(1_000)));
     const first = this.managers[0];
-    if (first?.isStarted) await first.internals.connection.dropDatabase().catch(() => undefined);
+    if (first?.isStarted) await queuePartsOf(first).connection.dropDatabase().catch(() => undefined);
     await Promise.all(this.managers.map((m) => m.close()));
     await (this.topology ?? this.redis).stop();
   }

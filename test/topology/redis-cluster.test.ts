@@ -1,3 +1,4 @@
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { JobStatus } from '../../src/domain/job-status';
@@ -34,7 +35,7 @@ describe('Redis Cluster: three masters', () => {
 
   it('takes redlock locks on the cluster: one holder at a time, free again once released', async () => {
     const manager = await harness.manager({ name: 'locks' });
-    const { locks } = manager.internals;
+    const { locks } = queuePartsOf(manager);
     const resource = manager.keys.jobLock('job-1');
     const first = await locks.acquire(resource, 5_000);
     expect('lock' in first).toBe(true);
@@ -89,7 +90,7 @@ describe('Redis Cluster: three masters', () => {
     const port = await topology.nodeOf(manager.keys.band('NORMAL'));
     await topology.nodes.find((node) => node.port === port)!.restart();
     await topology.untilOk();
-    const store = manager.internals.store.collection;
+    const store = queuePartsOf(manager).store.collection;
     await waitFor(async () => (await store.countDocuments({ queue: 'node-restart', status: JobStatus.Completed })) === n, `all ${n} jobs to complete`, 40_000);
     expect(runs()).toHaveLength(n);
     expect(new Set(runs().map((r) => r.jobId))).toEqual(new Set(added.map((a) => a.jobId)));

@@ -1,3 +1,4 @@
+import { queuePartsOf } from '../../src/composition/create-queue-manager';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { JobStatus } from '../../src/domain/job-status';
@@ -72,7 +73,7 @@ describe('Redis Sentinel: a primary, a replica and three sentinels', () => {
     const watcher = (async () => {
       while (watching) health.push((await managers[0].checkHealth()).overall);
     })();
-    const store = managers[0].internals.store.collection;
+    const store = queuePartsOf(managers[0]).store.collection;
     const completed = () => store.countDocuments({ queue: name, status: JobStatus.Completed });
     await waitFor(async () => (await completed()) >= n / 5, 'a fifth of the jobs to complete before the failover');
     const atFailover = await completed();

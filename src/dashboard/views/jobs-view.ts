@@ -1,6 +1,6 @@
 import { ALL_JOB_STATUSES } from '../../domain/job-status';
 import { BANDS_IN_ORDER } from '../../domain/priority-band';
-import type { JobDocument } from '../../storage/job-store';
+import type { ListedJob } from '../../storage/job-reads';
 import { html, type SafeHtml } from '../html';
 import { queryString, statusBadge, when } from './format';
 import { notice } from './layout';
@@ -16,7 +16,7 @@ function input(name: keyof JobSearchForm, label: string, form: JobSearchForm, ty
   return html`<label>${label}<input name="${name}" type="${type}" value="${form[name] ?? ''}"></label>`;
 }
 
-export function jobsPage(form: JobSearchForm, jobs: readonly JobDocument[], nextCursor: string | null, problems: readonly string[]): SafeHtml {
+export function jobsPage(form: JobSearchForm, jobs: readonly ListedJob[], nextCursor: string | null, problems: readonly string[]): SafeHtml {
   return html`<form method="get" action="/dashboard/jobs" class="card search" role="search">
   ${input('jobId', 'Job id', form)}
   ${input('type', 'Type', form)}

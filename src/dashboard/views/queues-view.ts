@@ -1,4 +1,4 @@
-import type { NamedQueueStats, RecurringJobDetails } from '../../queues/queue-api';
+import type { NamedQueueStats, RecurringJobDetails } from '../../queue-api/queue-api';
 import { html, type SafeHtml } from '../html';
 import { when } from './format';
 import { actionButton, notice, type PageContext } from './layout';

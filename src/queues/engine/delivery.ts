@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../domain/job-definition';
 import type { JobRecord } from '../../domain/job-record';
 import { PermanentJobError } from '../../errors';
-import { JobStatus } from '../../domain/job-status';
 import { bandOf, type PriorityLevels } from '../../domain/priority-band';
-import { historyEntry } from '../../storage/audit';
-import type { MessageDocument } from './message-store';
+import { newJobRecord } from '../../storage/new-job-record';
+import type { MessageDocument } from '../../storage/message-store';
 
 /**
  * A named queue's message reaches each consumer group as one engine job (a delivery) in the
@@ -43,30 +42,29 @@ export interface DeliverySettings {
 }
 
 export function buildDelivery(message: MessageDocument, group: string, settings: DeliverySettings, now: Date): JobRecord {
-  const status = message.runAt.getTime() > now.getTime() ? JobStatus.Scheduled : JobStatus.Pending;
-  return {
-    jobId: deliveryJobId(message.queue, group, message.messageId),
-    queue: deliveryQueueName(message.queue, group),
-    type: QUEUE_MESSAGE_TYPE,
-    data: message.data,
-    priority: message.priority,
-    band: bandOf(message.priority, DELIVERY_PRIORITY_LEVELS) ?? 'LOW',
-    orderKey: message.orderKey,
-    lifo: message.lifo,
-    status,
-    attempts: 0,
-    maxAttempts: message.attempts ?? settings.maxRetries + 1,
-    backoff: message.backoff
-      ? { type: message.backoff.type, delay: Math.round(message.backoff.delaySeconds * 1000 * settings.delayMultiplier), jitter: 0 }
-      : // 2^(attempt-1) × 2 s = 2^attempt × 1 s, the named-queue API's documented retry delay.
-        { type: 'exponential', delay: Math.round(2000 * settings.delayMultiplier), jitter: 0 },
-    timeoutMs: settings.timeoutMs,
-    runAt: message.runAt,
-    createdAt: message.createdAt,
-    updatedAt: now,
-    errors: [],
-    history: [historyEntry(null, status, 'enqueue', now, `message ${message.messageId} for group ${group}`)],
-  };
+  return newJobRecord(
+    {
+      jobId: deliveryJobId(message.queue, group, message.messageId),
+      queue: deliveryQueueName(message.queue, group),
+      type: QUEUE_MESSAGE_TYPE,
+      data: message.data,
+      priority: message.priority,
+      band: bandOf(message.priority, DELIVERY_PRIORITY_LEVELS) ?? 'LOW',
+      orderKey: message.orderKey,
+      lifo: message.lifo,
+      maxAttempts: message.attempts ?? settings.maxRetries + 1,
+      backoff: message.backoff
+        ? { type: message.backoff.type, delay: Math.round(message.backoff.delaySeconds * 1000 * settings.delayMultiplier), jitter: 0 }
+        : // 2^(attempt-1) × 2 s = 2^attempt × 1 s, the named-queue API's documented retry delay.
+          { type: 'exponential', delay: Math.round(2000 * settings.delayMultiplier), jitter: 0 },
+      timeoutMs: settings.timeoutMs,
+      runAt: message.runAt,
+      createdAt: message.createdAt,
+      by: 'enqueue',
+      reason: `message ${message.messageId} for group ${group}`,
+    },
+    now,
+  );
 }
 
 /**

@@ -1,14 +1,15 @@
 import { ConfigError } from '../../errors';
-import type { QueuePlugin, PluginContext } from '../queue-plugin';
+import type { QueuePlugin, PluginContext } from '../../queue-api/queue-plugin';
 import { engineQueueConfigSchema, type EngineQueueConfig } from './engine-config';
 import { EngineQueue } from './engine-queue';
+import { isEngineHost } from './engine-host';
 import { EngineRuntime } from './engine-runtime';
 
 const RUNTIME_KEY = 'engine-runtime';
 
 function runtimeOf(context: PluginContext): EngineRuntime {
   const host = context.host;
-  if (!host) throw new ConfigError('The "engine" queue backend needs a QueueManager: use queueManager.getQueue(name)');
+  if (!isEngineHost(host)) throw new ConfigError('The "engine" queue backend needs a QueueManager: use queueManager.getQueue(name)');
   let runtime = context.shared.get(RUNTIME_KEY) as EngineRuntime | undefined;
   if (!runtime) {
     runtime = new EngineRuntime(host);

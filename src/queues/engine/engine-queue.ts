@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { RedisKeys } from '../../cache/redis-keys';
 import { defineJob } from '../../domain/job-definition';
 import { JobStatus } from '../../domain/job-status';
-import type { QueueManager } from '../../manager/queue-manager';
 import { JobRegistry } from '../../registry/job-registry';
 import { QueueWorker } from '../../worker/queue-worker';
 import { parseConsumeOptions, parseEnqueueOptions, parseJobId, parseRecurringOptions } from '../enqueue-options';
@@ -19,20 +18,19 @@ import type {
   RecurringJobDetails,
   RecurringOptions,
   RecurringSchedule,
-} from '../queue-api';
+} from '../../queue-api/queue-api';
 import { QueueConnectionError, QueueStoppedError } from '../queue-errors';
 import { firstRunAt, nextRunAfter, normalizeSchedule, tickJobId } from '../recurrence';
 import { QUEUE_PRIORITY } from '../retention';
-import { DELIVERY_PRIORITY_LEVELS, deliveryQueueName, messageIdOf, QUEUE_MESSAGE_TYPE } from './delivery';
+import { deliveryQueueName, messageIdOf, QUEUE_MESSAGE_TYPE } from './delivery';
 import type { EngineQueueConfig } from './engine-config';
 import { controlName, type EngineRuntime } from './engine-runtime';
-import { toRecurringInfo } from './recurring-store';
+import { toRecurringInfo } from '../../storage/recurring-store';
 
 interface Consumer {
   id: string;
   group: string;
   worker: QueueWorker;
-  manager: QueueManager;
   startedAt: Date;
 }
 
@@ -120,14 +118,14 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
           ),
       }),
     );
-    const manager = this.runtime.host.derive(deliveryQueueName(queue, group), { registry, priorityLevels: DELIVERY_PRIORITY_LEVELS, controlQueue: controlName(queue) });
-    const worker = new QueueWorker(manager, this.logger, concurrency, Math.min(concurrency, 50), this.pollIntervalMs, consumerId);
+    const delivery = this.runtime.host.deliveryQueue(deliveryQueueName(queue, group), { registry, controlQueue: controlName(queue) });
+    const worker = new QueueWorker(delivery.worker, this.logger, concurrency, Math.min(concurrency, 50), this.pollIntervalMs, consumerId);
     if (!this.polling || this.pausedLocally) worker.pause();
     // Messages waiting for a first group go to it before its worker starts, so they keep their
     // place (enqueue order) ahead of messages enqueued from now on.
     await this.runtime.deliverWaiting(queue, this.config.delayMultiplier);
     await worker.start();
-    this.consumers.push({ id: consumerId, group, worker, manager, startedAt });
+    this.consumers.push({ id: consumerId, group, worker, startedAt });
     this.startHeartbeat();
   }
 
@@ -213,19 +211,7 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
   /** Deliveries of this queue per group queue and status (one aggregation over the claim index prefix). */
   private async countDeliveries(): Promise<Map<string, Partial<Record<JobStatus, number>>>> {
     await this.runtime.ready();
-    const rows = await this.runtime.jobs
-      .aggregate<{ _id: { queue: string; status: JobStatus }; n: number }>([
-        { $match: { queue: { $regex: `^${escapeRegex(this.name)}#` } } },
-        { $group: { _id: { queue: '$queue', status: '$status' }, n: { $sum: 1 } } },
-      ])
-      .toArray();
-    const counts = new Map<string, Partial<Record<JobStatus, number>>>();
-    for (const row of rows) {
-      const entry = counts.get(row._id.queue) ?? {};
-      entry[row._id.status] = row.n;
-      counts.set(row._id.queue, entry);
-    }
-    return counts;
+    return this.runtime.host.reads.countByQueueAndStatus(`${this.name}#`);
   }
 
   /**
@@ -234,9 +220,7 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
    */
   async testConnection(): Promise<void> {
     try {
-      const db = this.runtime.host.internals.connection.db;
-      if (!db) throw new Error('MongoDB is not connected');
-      await db.command({ ping: 1 });
+      await this.runtime.host.ping();
     } catch (error) {
       throw new QueueConnectionError(this.name, 'engine', `MongoDB: ${(error as Error).message}`, error);
     }
@@ -245,7 +229,7 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
   onProgress(listener: ProgressListener): () => void {
     const prefix = `${this.name}#`;
     const pattern = RedisKeys.progressPattern(this.runtime.host.config.cache.namespace, `${escapeGlob(this.name)}#*`);
-    return this.runtime.host.progressFeed.listen(pattern, (_channel, payload) => {
+    return this.runtime.host.progress.listen(pattern, (_channel, payload) => {
       const event = payload as { queue?: string; jobId?: string; progress?: number | Record<string, unknown> };
       if (!event.queue?.startsWith(prefix) || event.jobId === undefined || event.progress === undefined) return;
       const group = event.queue.slice(prefix.length);
@@ -255,15 +239,15 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
 
   /** Pauses in every process: here at once, elsewhere within a poll interval (consumers read the switch). */
   async pause(): Promise<void> {
-    await this.runtime.host.internals.controls.setPaused(controlName(this.name), true, 'api', new Date());
+    await this.runtime.host.setPaused(controlName(this.name), true, 'api');
   }
 
   async resume(): Promise<void> {
-    await this.runtime.host.internals.controls.setPaused(controlName(this.name), false, 'api', new Date());
+    await this.runtime.host.setPaused(controlName(this.name), false, 'api');
   }
 
   async isPaused(): Promise<boolean> {
-    return this.runtime.host.internals.controls.isPaused(controlName(this.name));
+    return this.runtime.host.isPaused(controlName(this.name));
   }
 
   pauseLocal(): void {
@@ -300,7 +284,6 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
     clearInterval(this.heartbeat);
     const consumers = this.consumers.splice(0);
     await Promise.all(consumers.map((c) => c.worker.stop(graceMs)));
-    await Promise.all(consumers.map((c) => c.manager.close()));
     await this.ticking;
     await Promise.all(consumers.map((c) => this.runtime.groups.leave(this.name, c.id).catch(() => undefined)));
   }
@@ -322,9 +305,9 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
     // Without Redis (degraded mode) every process ticks: tick job ids keep each run single. The
     // host's own Redis state is probed then, as no worker of the host writes to Redis meanwhile.
     const host = this.runtime.host;
-    const pass = host.lifecycle.redisUsable
-      ? host.internals.locks.runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.pollIntervalMs * 3), () => this.tickOnce())
-      : host.lifecycle.probeRedisWrites().then(() => this.tickOnce());
+    const pass = host.redisUsable
+      ? host.runExclusive(this.keys.taskLock('ticker'), Math.max(5_000, this.pollIntervalMs * 3), () => this.tickOnce())
+      : host.probeRedisWrites().then(() => this.tickOnce());
     this.ticking = pass
       .then(() => undefined)
       .catch((error: Error) => this.logger.warn({ err: error.message }, 'queue tick failed; will retry'))
@@ -349,10 +332,6 @@ export class EngineQueue<T> implements NamedQueueBackend<T> {
       await this.runtime.prune(this.name, this.config.retention, now);
     }
   }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Queue names admit no glob characters today; escaping keeps the PSUBSCRIBE pattern exact if that changes. */

@@ -1,17 +1,16 @@
 import { calculateObjectSize } from 'bson';
-import type { Collection } from 'mongodb';
-import type { QueueManager } from '../../manager/queue-manager';
 import type { CachedJob } from '../../cache/batch-cache';
 import { JobStatus } from '../../domain/job-status';
 import { PayloadTooLargeError } from '../../errors';
-import type { JobDocument } from '../../storage/job-store';
 import { orderKeyFor } from '../../storage/job-store';
-import type { MessageBackoff } from '../queue-api';
-import type { RetentionPolicy } from '../retention';
-import { ConsumerGroups, type ConsumerDocument, type ConsumerGroupDocument } from './consumer-groups';
-import { buildDelivery, DELIVERY_PRIORITY_LEVELS, deliveryJobId, deliveryQueueName } from './delivery';
-import { MessageStore, UNDELIVERED_REPAIR_AGE_MS, type MessageDocument } from './message-store';
-import { RecurringStore, type RecurringDocument } from './recurring-store';
+import type { MessageBackoff } from '../../queue-api/queue-api';
+import { pruneFinishedJobs } from '../../storage/retention';
+import { retentionRuleOf, type RetentionPolicy } from '../retention';
+import type { ConsumerGroups, ConsumerGroupDocument } from '../../storage/consumer-groups';
+import { buildDelivery, deliveryJobId, deliveryQueueName } from './delivery';
+import type { DeliveryQueue, EngineHost } from './engine-host';
+import { UNDELIVERED_REPAIR_AGE_MS, type MessageDocument, type MessageStore } from '../../storage/message-store';
+import type { RecurringStore } from '../../storage/recurring-store';
 
 /** Messages handled per repair or retention pass. */
 const PASS_LIMIT = 500;
@@ -29,7 +28,7 @@ export interface NewMessage {
 
 /**
  * What every named queue of one QueueManager shares on the engine backend: the stores of
- * messages, groups and schedules, and one engine manager per (queue, group) to offer deliveries
+ * messages, groups and schedules, and one delivery queue per (queue, group) to offer deliveries
  * to Redis. Writes follow the engine's rule: MongoDB first, each step idempotent, so a crash
  * between two steps is repaired by the next pass.
  */
@@ -37,17 +36,13 @@ export class EngineRuntime {
   readonly messages: MessageStore;
   readonly groups: ConsumerGroups;
   readonly recurring: RecurringStore;
-  private readonly offerManagers = new Map<string, QueueManager>();
+  private readonly offerQueues = new Map<string, DeliveryQueue>();
   private indexes: Promise<void> | undefined;
 
-  constructor(readonly host: QueueManager) {
-    const db = host.internals.connection;
-    this.messages = new MessageStore(db.collection<MessageDocument>('queue_messages') as unknown as Collection<MessageDocument>);
-    this.groups = new ConsumerGroups(
-      db.collection<ConsumerGroupDocument>('queue_consumer_groups') as unknown as Collection<ConsumerGroupDocument>,
-      db.collection<ConsumerDocument>('queue_consumers') as unknown as Collection<ConsumerDocument>,
-    );
-    this.recurring = new RecurringStore(db.collection<RecurringDocument>('queue_recurring') as unknown as Collection<RecurringDocument>);
+  constructor(readonly host: EngineHost) {
+    this.messages = host.stores.messages;
+    this.groups = host.stores.groups;
+    this.recurring = host.stores.recurring;
   }
 
   /** Creates the collections' indexes once per runtime. */
@@ -60,19 +55,15 @@ export class EngineRuntime {
     return indexes;
   }
 
-  get jobs(): Collection<JobDocument> {
-    return this.host.internals.store.collection;
-  }
-
-  /** The engine manager of one group's deliveries (shares the host's connections). */
-  groupManager(queue: string, group: string): QueueManager {
+  /** The delivery queue one group's deliveries are offered through (on the host's connections). */
+  private offerQueue(queue: string, group: string): DeliveryQueue {
     const name = deliveryQueueName(queue, group);
-    let manager = this.offerManagers.get(name);
-    if (!manager) {
-      manager = this.host.derive(name, { priorityLevels: DELIVERY_PRIORITY_LEVELS, controlQueue: controlName(queue) });
-      this.offerManagers.set(name, manager);
+    let delivery = this.offerQueues.get(name);
+    if (!delivery) {
+      delivery = this.host.deliveryQueue(name, { controlQueue: controlName(queue) });
+      this.offerQueues.set(name, delivery);
     }
-    return manager;
+    return delivery;
   }
 
   /** Stores a message and its deliveries to the groups that exist now; returns false for a duplicate id. */
@@ -115,7 +106,7 @@ export class EngineRuntime {
     const planned = messages.flatMap((m) =>
       m.groups.map((group) => ({ group, record: buildDelivery(m, group, { maxRetries: byName.get(group)?.maxRetries ?? 3, delayMultiplier, timeoutMs }, now) })),
     );
-    const duplicates = await this.host.internals.store.enqueue(planned.map((p) => p.record));
+    const duplicates = await this.host.jobs.enqueue(planned.map((p) => p.record));
     const readyByGroup = new Map<string, CachedJob[]>();
     planned.forEach(({ group, record }, i) => {
       if (duplicates.has(i) || record.status !== JobStatus.Pending) return;
@@ -124,11 +115,7 @@ export class EngineRuntime {
       readyByGroup.set(group, ready);
     });
     await Promise.all(
-      [...readyByGroup].map(async ([group, ready]) => {
-        const manager = this.groupManager(queue, group);
-        await manager.start();
-        await manager.lifecycle.offer(ready);
-      }),
+      [...readyByGroup].map(([group, ready]) => this.offerQueue(queue, group).offer(ready)),
     );
     await this.messages.markDelivered(queue, messages.map((m) => m.messageId));
   }
@@ -162,26 +149,16 @@ export class EngineRuntime {
    */
   async prune(queue: string, retention: RetentionPolicy, now: Date): Promise<number> {
     const groups = await this.groups.list(queue);
+    const rule = retentionRuleOf(retention);
     let removed = 0;
     for (const { group } of groups) {
-      const name = deliveryQueueName(queue, group);
-      const completedBefore = new Date(now.getTime() - retention.completed.maxAgeSeconds * 1000);
-      const failedBefore = new Date(now.getTime() - retention.failed.maxAgeSeconds * 1000);
-      removed += (await this.jobs.deleteMany({ queue: name, status: JobStatus.Completed, completedAt: { $lt: completedBefore } })).deletedCount;
-      removed += (await this.jobs.deleteMany({ queue: name, status: JobStatus.Dead, failedAt: { $lt: failedBefore }, dlqPending: { $ne: true } })).deletedCount;
-      const beyond = await this.jobs
-        .find({ queue: name, status: JobStatus.Completed }, { projection: { _id: 1 } })
-        .sort({ completedAt: -1, _id: -1 })
-        .skip(retention.completed.maxCount)
-        .limit(PASS_LIMIT)
-        .toArray();
-      if (beyond.length > 0) removed += (await this.jobs.deleteMany({ _id: { $in: beyond.map((d) => d._id) } })).deletedCount;
+      const pruned = await pruneFinishedJobs(this.host.jobs, deliveryQueueName(queue, group), rule, now, { limit: PASS_LIMIT });
+      removed += pruned.completed + pruned.failed;
     }
     // Oldest first: their deliveries are the first to go, by age and by count.
     const candidates = await this.messages.findDeliveredBefore(queue, now, PASS_LIMIT);
     if (candidates.length > 0) {
-      const ids = candidates.flatMap((m) => m.groups.map((g) => deliveryJobId(queue, g, m.messageId)));
-      const remaining = new Set((await this.jobs.find({ jobId: { $in: ids } }, { projection: { jobId: 1 } }).toArray()).map((d) => d.jobId));
+      const remaining = await this.host.reads.existingJobIds(candidates.flatMap((m) => m.groups.map((g) => deliveryJobId(queue, g, m.messageId))));
       const gone = candidates.filter((m) => m.groups.every((g) => !remaining.has(deliveryJobId(queue, g, m.messageId))));
       await this.messages.deleteMany(queue, gone.map((m) => m.messageId));
     }
@@ -189,8 +166,7 @@ export class EngineRuntime {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.offerManagers.values()].map((m) => m.close()));
-    this.offerManagers.clear();
+    this.offerQueues.clear();
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MigrationChain } from '../queue-plugin';
+import type { MigrationChain } from '../../queue-api/queue-plugin';
 import { retentionSchema } from '../retention';
 
 /** The in-memory backend's settings (config version 3), as the reference implementation documents them. */

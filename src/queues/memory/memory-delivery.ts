@@ -1,4 +1,4 @@
-import type { MessageBackoff } from '../queue-api';
+import type { MessageBackoff } from '../../queue-api/queue-api';
 
 /** One enqueued message: stored once, delivered once per consumer group. */
 export interface StoredMessage<T> {

@@ -1,5 +1,6 @@
-import type { ConsumerGroupStats, QueueHandler } from '../queue-api';
-import type { RetentionPolicy } from '../retention';
+import type { ConsumerGroupStats, QueueHandler } from '../../queue-api/queue-api';
+import { pastRetention } from '../../storage/retention';
+import type { RetentionRule } from '../../domain/retention-rule';
 import { readyBefore, type Delivery } from './memory-delivery';
 import { JobHeap } from './memory-job-heap';
 
@@ -44,13 +45,12 @@ export class MemoryConsumerGroup<T> {
   }
 
   /** Drops finished deliveries retention no longer keeps; returns them so their messages can be forgotten. */
-  prune(now: number, retention: RetentionPolicy): Delivery<T>[] {
+  prune(now: number, rule: RetentionRule): Delivery<T>[] {
     const dropped: Delivery<T>[] = [];
-    const { maxCount, maxAgeSeconds } = retention.completed;
-    while (this.completed.length > maxCount || isExpired(this.completed[0], now, maxAgeSeconds)) {
+    while (this.completed.length > rule.completedMaxCount || isExpired(this.completed[0], now, rule.completedMaxAgeMs)) {
       dropped.push(this.completed.shift() as Delivery<T>);
     }
-    while (isExpired(this.failed[0], now, retention.failed.maxAgeSeconds)) {
+    while (isExpired(this.failed[0], now, rule.failedMaxAgeMs)) {
       dropped.push(this.failed.shift() as Delivery<T>);
     }
     return dropped;
@@ -68,6 +68,6 @@ export class MemoryConsumerGroup<T> {
   }
 }
 
-function isExpired<T>(delivery: Delivery<T> | undefined, now: number, maxAgeSeconds: number): boolean {
-  return delivery !== undefined && now - (delivery.finishedAt ?? now) >= maxAgeSeconds * 1000;
+function isExpired<T>(delivery: Delivery<T> | undefined, now: number, maxAgeMs: number): boolean {
+  return delivery !== undefined && pastRetention(delivery.finishedAt ?? now, now, maxAgeMs);
 }

@@ -1,5 +1,5 @@
-import type { NamedQueueBackend } from '../queue-api';
-import type { PluginContext, QueuePlugin } from '../queue-plugin';
+import type { NamedQueueBackend } from '../../queue-api/queue-api';
+import type { PluginContext, QueuePlugin } from '../../queue-api/queue-plugin';
 import { memoryConfigMigrations, memoryQueueConfigSchema, type MemoryQueueConfig } from './memory-config';
 import { InMemoryQueue } from './memory-queue';
 

@@ -16,8 +16,8 @@ import type {
   RecurringJobDetails,
   RecurringOptions,
   RecurringSchedule,
-} from '../queue-api';
-import { messageRetryDelayMs, QUEUE_PRIORITY, queueRetryDelayMs } from '../retention';
+} from '../../queue-api/queue-api';
+import { messageRetryDelayMs, QUEUE_PRIORITY, queueRetryDelayMs, retentionRuleOf } from '../retention';
 import { copyData } from './memory-clone';
 import { dueBefore, type Delivery, type StoredMessage } from './memory-delivery';
 import { QueueFullError, QueueStoppedError } from './memory-errors';
@@ -425,8 +425,9 @@ export class InMemoryQueue<T = unknown> implements NamedQueueBackend<T> {
 
   /** Applies retention; a message with no delivery left is forgotten, so its jobId may be enqueued again. */
   private prune(now: number): void {
+    const rule = retentionRuleOf(this.config.retention);
     for (const group of this.groups.values()) {
-      for (const delivery of group.prune(now, this.config.retention)) {
+      for (const delivery of group.prune(now, rule)) {
         const { message } = delivery;
         message.deliveries.delete(delivery.group);
         if (message.deliveries.size === 0 && this.messages.get(message.id) === message) this.messages.delete(message.id);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { parseJobId, parseRecurringOptions } from '../enqueue-options';
-import type { RecurringJobDetails as RecurringJobInfo, RecurringOptions, RecurringSchedule } from '../queue-api';
+import type { RecurringJobDetails as RecurringJobInfo, RecurringOptions, RecurringSchedule } from '../../queue-api/queue-api';
 import { firstRunAt, nextRunAfter, normalizeSchedule, tickJobId } from '../recurrence';
 import { QUEUE_PRIORITY } from '../retention';
 import { copyData } from './memory-clone';

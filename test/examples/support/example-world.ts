@@ -8,7 +8,7 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { loadConfig } from '../../../src/config/environment';
 import { defineJob } from '../../../src/domain/job-definition';
-import { QueueFactory } from '../../../src/manager/queue-factory';
+import { QueueFactory } from '../../../src/composition/queue-factory';
 import type { QueueManager } from '../../../src/manager/queue-manager';
 import { QueueWorker } from '../../../src/worker/queue-worker';
 import { testMongoUri } from '../../support/mongo';

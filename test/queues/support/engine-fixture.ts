@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { resolveQueueConfig, type QueueConfigInput } from '../../../src/config/queue-config';
-import { QueueManager } from '../../../src/manager/queue-manager';
+import { createQueueManager, queuePartsOf } from '../../../src/composition/create-queue-manager';
+import type { QueueManager } from '../../../src/manager/queue-manager';
 import { migratePluginConfig } from '../../../src/queues/config-migration';
 import { engineQueuePlugin } from '../../../src/queues/engine/engine-plugin';
 import { testMongoUri, uniqueDbName } from '../../support/mongo';
@@ -33,7 +34,7 @@ export function engineConformanceFixture(redis: () => NonNullable<QueueConfigInp
     switchTarget: { pluginId: 'memory', config: { configVersion: 2, delayMultiplier: 0.05 } },
     crossProcess: true,
     async openHub(): Promise<QueueHub> {
-      const manager = new QueueManager(
+      const manager = createQueueManager(
         resolveQueueConfig({
           name: 'root',
           mongodb: { uri: testMongoUri(), dbName: world.dbName },
@@ -79,9 +80,9 @@ export function engineConformanceFixture(redis: () => NonNullable<QueueConfigInp
       const first = managers[0];
       managers.length = 0;
       if (first) {
-        const dropper = new QueueManager(first.config, testLogger());
+        const dropper = createQueueManager(first.config, testLogger());
         await dropper.start();
-        await dropper.internals.connection.dropDatabase().catch(() => undefined);
+        await queuePartsOf(dropper).connection.dropDatabase().catch(() => undefined);
         await dropper.close();
       }
       world = newWorld();

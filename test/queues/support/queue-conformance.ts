@@ -5,21 +5,14 @@
  * in this process for the in-memory backend (which cannot span processes).
  */
 import { ConfigError, InvalidJobOptionsError } from '../../../src/errors';
-import type { DeliveredJob, NamedQueue, ProgressEvent, QueueJobContext, RecurringJobDetails } from '../../../src/queues/queue-api';
-import type { StoredPluginConfig } from '../../../src/queues/queue-plugin';
+import type { DeliveredJob, ProgressEvent, QueueJobContext } from '../../../src/queue-api/queue-api';
+import type { StoredPluginConfig } from '../../../src/queue-api/queue-plugin';
+import type { NamedQueueHost } from '../../../src/manager/named-queue-host';
 import { QueueStoppedError } from '../../../src/queues/queue-errors';
 import { holdsThroughout, waitFor } from '../../support/wait-for';
 
 /** What the suite drives: QueueManager and NamedQueues both offer these. */
-export interface QueueHub {
-  getQueue<T>(name: string): NamedQueue<T>;
-  getActivePlugin(): string;
-  setActiveBackend(pluginId: string, config: unknown, graceMs?: number): Promise<void>;
-  startPolling(intervalMs?: number): void;
-  stopPolling(): void;
-  getInFlightJobCount(): Promise<number>;
-  listAllRecurringJobs(): Promise<RecurringJobDetails[]>;
-  shutdown(graceMs?: number): Promise<void>;
+export interface QueueHub extends Omit<NamedQueueHost, 'names'> {
   /** The engine's progress subscriber: resolves once subscriptions are active. */
   readonly progressFeed?: { ready(): Promise<void> };
 }

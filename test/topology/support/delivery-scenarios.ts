@@ -1,3 +1,4 @@
+import { queuePartsOf } from '../../../src/composition/create-queue-manager';
 import { JobStatus } from '../../../src/domain/job-status';
 import type { QueueManager } from '../../../src/manager/queue-manager';
 import type { QueueHarness } from '../../support/queue-harness';
@@ -30,7 +31,7 @@ export async function expectEveryJobOnce(harness: QueueHarness, name: string, n:
   const managers = [await harness.manager({ name }), await harness.manager({ name })];
   const added = await managers[0].addJobs(Array.from({ length: n }, (_, i) => ({ type: 'test_job', data: { label: `${name}-${i}` }, priority: 1 + (i % 20) })));
   await Promise.all([harness.worker(managers[0], 4), harness.worker(managers[1], 4)]);
-  const store = managers[0].internals.store.collection;
+  const store = queuePartsOf(managers[0]).store.collection;
   // A generous deadline: the machine running the suite may be busy.
   await waitFor(async () => (await store.countDocuments({ queue: name, status: JobStatus.Completed })) === n, `${n} completed jobs of ${name}`, 40_000);
   const runs = harness.runs.filter((r) => r.label.startsWith(`${name}-`));

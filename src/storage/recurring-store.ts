@@ -1,6 +1,8 @@
 import type { Collection } from 'mongodb';
-import type { RecurringJobDetails } from '../queue-api';
-import type { NormalizedSchedule } from '../recurrence';
+import type { RecurringJobDetails, RecurringJobInfo } from '../queue-api/queue-api';
+
+/** A schedule as stored (interval seconds, or a checked cron expression). */
+type NormalizedSchedule = RecurringJobInfo['schedule'];
 
 export interface RecurringDocument {
   queue: string;

@@ -1,5 +1,5 @@
 import type { Collection, ObjectId } from 'mongodb';
-import type { MessageBackoff } from '../queue-api';
+import type { MessageBackoff } from '../queue-api/queue-api';
 
 /** One enqueued message of a named queue: the payload and the groups it is owed to. */
 export interface MessageDocument {

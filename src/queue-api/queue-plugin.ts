@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { QueueManager } from '../manager/queue-manager';
 import type { Queue } from './queue-api';
 
 /**
@@ -24,8 +23,11 @@ export interface PluginContext {
   logger: Logger;
   /** Resources shared by every queue of one plugin instance (connections), keyed by the plugin. */
   shared: Map<string, unknown>;
-  /** The engine's manager when the queues belong to one (backends on MongoDB and Redis need it). */
-  host?: QueueManager;
+  /**
+   * The engine's connections and queues when the named queues belong to a QueueManager (the
+   * product's engine backend needs them; a third-party backend has no use for them).
+   */
+  host?: unknown;
 }
 
 /**

@@ -5,7 +5,8 @@ import { resolveDefaultConfig, type ApplicationEnvironment } from '../config/def
 import type { JobDefinition } from '../domain/job-definition';
 import { JobRegistry } from '../registry/job-registry';
 import { shippedJobs } from '../../jobs';
-import { QueueManager } from './queue-manager';
+import type { QueueManager } from '../manager/queue-manager';
+import { createQueueManager } from './create-queue-manager';
 
 /** Job types every manager made by the factory knows: the shipped handlers, plus what applications add. */
 const defaultDefinitions: JobDefinition[] = [...shippedJobs];
@@ -37,7 +38,7 @@ export const QueueFactory = {
    * mongodb.connectionString falls back to MONGO_URI.
    */
   async createWithConfig(queueConfig: QueueConfigInput | QueueConfig, logger: Logger): Promise<QueueManager> {
-    const manager = new QueueManager(resolveQueueConfig(queueConfig), logger, registryWithDefaults());
+    const manager = createQueueManager(resolveQueueConfig(queueConfig), logger, registryWithDefaults());
     await manager.start();
     return manager;
   },
