@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { LuaScript } from './lua-script';
 import type Redis from 'ioredis';
 
 /**
@@ -23,17 +23,11 @@ end
 return {}
 `;
 
-const BAND_POP_SHA = createHash('sha1').update(BAND_POP_LUA).digest('hex');
+const BAND_POP = new LuaScript(BAND_POP_LUA);
 
 /** Runs the band pop (EVALSHA; the script body only when the server does not have it cached). */
 export async function popBandsWithScript(client: Redis, bandKeys: readonly string[], count: number): Promise<string[]> {
-  let reply: unknown;
-  try {
-    reply = await client.evalsha(BAND_POP_SHA, bandKeys.length, ...bandKeys, count);
-  } catch (error) {
-    if (!/NOSCRIPT/.test((error as Error).message)) throw error;
-    reply = await client.eval(BAND_POP_LUA, bandKeys.length, ...bandKeys, count);
-  }
+  const reply = await BAND_POP.run(client, bandKeys, [count]);
   return Array.isArray(reply) ? reply.map(String) : [];
 }
 

@@ -5,6 +5,7 @@ import { BatchCache } from '../cache/batch-cache';
 import { createRedisClient } from '../cache/redis-connection';
 import { RedisKeys } from '../cache/redis-keys';
 import { RedisWriteHealth } from '../cache/redis-write-health';
+import { JobLocks } from '../cache/job-locks';
 import { TaskLocks } from '../cache/task-locks';
 import type { JobServices } from '../domain/job-definition';
 import { priorityBounds } from '../domain/priority-band';
@@ -47,6 +48,7 @@ export function assembleQueue(spec: QueueSpec, connections: QueueConnections, lo
     redisWrites,
     cache,
     locks,
+    jobLocks: new JobLocks(redis, config.worker.lockTimeout, redisWrites),
     keys,
     progress,
     batchSizes,

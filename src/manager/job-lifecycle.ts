@@ -14,7 +14,8 @@ import { isRedisReady } from '../cache/redis-connection';
 import type { ProgressFeed } from '../cache/progress-feed';
 import type { RedisKeys } from '../cache/redis-keys';
 import type { RedisWriteHealth } from '../cache/redis-write-health';
-import type { Lock, TaskLocks } from '../cache/task-locks';
+import type { JobLock, JobLocks } from '../cache/job-locks';
+import type { TaskLocks } from '../cache/task-locks';
 import type { JobDefinition, JobServices } from '../domain/job-definition';
 import type { JobRegistry } from '../registry/job-registry';
 import type { QueueControlStore } from '../storage/queue-control-store';
@@ -61,6 +62,8 @@ export interface LifecycleDeps {
   redisWrites: RedisWriteHealth;
   cache: BatchCache;
   locks: TaskLocks;
+  /** The locks jobs run under (taken and released per tick, one script call each). */
+  jobLocks: JobLocks;
   keys: RedisKeys;
   progress: ProgressFeed;
   batchSizes: TypeBatchSizes;
@@ -411,15 +414,15 @@ export class JobLifecycle implements WorkerPort {
 
   /** The job's redlock lock, held while its handler runs (null: held elsewhere, or Redis down). */
   async lockJob(jobId: string): Promise<JobLockHandle | null> {
-    return this.deps.locks.tryAcquire(this.deps.keys.jobLock(jobId), this.deps.config.worker.lockTimeout);
+    return this.deps.jobLocks.acquire(this.deps.keys.jobLock(jobId));
   }
 
   async extendJobLock(lock: JobLockHandle): Promise<JobLockHandle | null> {
-    return this.deps.locks.extend(lock as Lock, this.deps.config.worker.lockTimeout);
+    return this.deps.jobLocks.extend(lock as JobLock);
   }
 
   async releaseJobLock(lock: JobLockHandle): Promise<void> {
-    await this.deps.locks.release(lock as Lock);
+    await this.deps.jobLocks.release(lock as JobLock);
   }
 
   definition(type: string): JobDefinition {
