@@ -52,8 +52,10 @@ describe('heartbeat', () => {
     // A heartbeat landing between the two steps extends the lease again: repeat until the sweep takes it.
     const sweeper = new MaintenanceLoop(queuePartsOf(manager), harness.logger);
     await waitFor(async () => {
-      await store.collection.updateOne({ jobId }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } });
-      return (await sweeper.sweep()).stalled > 0;
+      await store.collection.updateOne({ jobId, status: JobStatus.Processing }, { $set: { lockedUntil: new Date(Date.now() - 1_000) } });
+      if ((await sweeper.sweep()).stalled > 0) return true;
+      // The worker's own maintenance may have swept it first.
+      return (await manager.jobRepository.findByJobId(jobId))?.status !== JobStatus.Processing;
     }, 'the sweeper to recover the stalled job');
     // The recovered job reaches Redis with the next load (the loader lock may be busy): take until it comes.
     const taken = await waitFor(async () => (await manager.lifecycle.take('another-worker', 1))[0], 'another worker to take the job');
