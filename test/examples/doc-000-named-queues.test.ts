@@ -23,6 +23,7 @@ import {
   PermissionCache,
   exports,
   healthChecks,
+  freshNamedQueuePerTest,
   namedQueueManager,
   type ExportJob,
   type HealthCheckData,
@@ -31,20 +32,12 @@ import {
 
 const world = new ExampleWorld('doc_000');
 let queueManager: QueueManager;
-let queueCount = 0;
 /** A queue name no other test of this file uses (each test gets a fresh manager too). */
 let name: string;
-
-beforeAll(() => world.start());
-beforeEach(async () => {
-  queueCount += 1;
-  name = `doc000-${queueCount}`;
-  queueManager = await namedQueueManager(world, name);
+freshNamedQueuePerTest(world, 'doc000', (manager, queueName) => {
+  queueManager = manager;
+  name = queueName;
 });
-afterEach(async () => {
-  await Promise.all(world.harness.managers.map((m) => m.shutdown(1_000).catch(() => undefined)));
-});
-afterAll(() => world.stop());
 
 describe('seeds/000: Overview and Concepts', () => {
   test('Jobs: a consumed job carries id, data, priority, timestamp (a Date) and attempts', async () => {

@@ -11,6 +11,7 @@ import {
   PermissionCache,
   exports,
   healthChecks,
+  freshNamedQueuePerTest,
   namedQueueManager,
   type ExportJob,
   type HealthCheckData,
@@ -19,19 +20,11 @@ import {
 
 const world = new ExampleWorld('doc_001');
 let queueManager: QueueManager;
-let queueCount = 0;
 let name: string;
-
-beforeAll(() => world.start());
-beforeEach(async () => {
-  queueCount += 1;
-  name = `doc001-${queueCount}`;
-  queueManager = await namedQueueManager(world, name);
+freshNamedQueuePerTest(world, 'doc001', (manager, queueName) => {
+  queueManager = manager;
+  name = queueName;
 });
-afterEach(async () => {
-  await Promise.all(world.harness.managers.map((m) => m.shutdown(1_000).catch(() => undefined)));
-});
-afterAll(() => world.stop());
 
 describe('seeds/001: Queue Usage Patterns', () => {
   test('Pattern 1: Periodic Health Checks (Recurring Jobs)', async () => {

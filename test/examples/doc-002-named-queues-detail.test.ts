@@ -7,23 +7,15 @@
 import { InMemoryQueue, memoryQueueConfigSchema, type QueueManager } from '../../src';
 import { waitFor } from '../support/wait-for';
 import { ExampleWorld } from './support/example-world';
-import { PermissionCache, namedQueueManager, type AccessRuleSyncData } from './support/pattern-fixtures';
+import { PermissionCache, freshNamedQueuePerTest, namedQueueManager, type AccessRuleSyncData } from './support/pattern-fixtures';
 
 const world = new ExampleWorld('doc_002');
 let queueManager: QueueManager;
-let queueCount = 0;
 let name: string;
-
-beforeAll(() => world.start());
-beforeEach(async () => {
-  queueCount += 1;
-  name = `doc002-${queueCount}`;
-  queueManager = await namedQueueManager(world, name);
+freshNamedQueuePerTest(world, 'doc002', (manager, queueName) => {
+  queueManager = manager;
+  name = queueName;
 });
-afterEach(async () => {
-  await Promise.all(world.harness.managers.map((m) => m.shutdown(1_000).catch(() => undefined)));
-});
-afterAll(() => world.stop());
 
 describe('seeds/002: Example 1: InMemoryQueue Reference Implementation', () => {
   test('Configuration: heartbeatIntervalMs recovers jobs after sleep/wake (default 5000, 0 disables)', () => {

@@ -16,6 +16,25 @@ export async function namedQueueManager(world: ExampleWorld, name: string): Prom
   return manager;
 }
 
+/**
+ * The lifecycle of a named-queue document's tests: the world started once, a fresh manager and
+ * queue name for each test (`use` hands them to the file's free variables `queueManager` and
+ * `name`, as the examples are written), every manager shut down after each test.
+ */
+export function freshNamedQueuePerTest(world: ExampleWorld, prefix: string, use: (manager: QueueManager, name: string) => void): void {
+  let count = 0;
+  beforeAll(() => world.start());
+  beforeEach(async () => {
+    count += 1;
+    const name = `${prefix}-${count}`;
+    use(await namedQueueManager(world, name), name);
+  });
+  afterEach(async () => {
+    await Promise.all(world.harness.managers.map((m) => m.shutdown(1_000).catch(() => undefined)));
+  });
+  afterAll(() => world.stop());
+}
+
 export interface HealthCheckData {
   configId: string;
   systemId: string;
