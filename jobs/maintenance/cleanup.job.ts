@@ -1,5 +1,5 @@
-import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readdir, realpath, rm } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { NotificationInbox } from '../business/notification-inbox';
@@ -20,7 +20,7 @@ export type CleanupData = z.infer<typeof cleanupSchema>;
 
 const HOUR = 3_600_000;
 
-/** Deletes files under `dir` (recursively) last modified before `before`; returns the paths. */
+/** Regular files under `dir` (recursively, links never followed) last modified before `before`. */
 async function oldFiles(dir: string, before: number): Promise<string[]> {
   const found: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
@@ -30,9 +30,28 @@ async function oldFiles(dir: string, before: number): Promise<string[]> {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) found.push(...(await oldFiles(path, before)));
-    else if (entry.isFile() && (await stat(path)).mtimeMs < before) found.push(path);
+    else if (entry.isFile() && (await lstat(path)).mtimeMs < before) found.push(path);
   }
   return found;
+}
+
+/**
+ * Deletes the files whose folder still resolves inside `root`: a folder swapped for a link after
+ * the listing is skipped, so the deletion never reaches outside the handler's folders.
+ */
+export async function removeConfined(root: string, files: readonly string[]): Promise<number> {
+  const realRoot = await realpath(root).catch(() => undefined);
+  if (!realRoot) return 0;
+  let removed = 0;
+  for (const file of files) {
+    const folder = await realpath(dirname(file)).catch(() => undefined);
+    if (!folder || (folder !== realRoot && !folder.startsWith(realRoot + sep))) continue;
+    const entry = await lstat(file).catch(() => undefined);
+    if (!entry?.isFile()) continue;
+    await rm(file, { force: true });
+    removed += 1;
+  }
+  return removed;
 }
 
 /**
@@ -65,8 +84,10 @@ export const cleanupJob = defineJob({
     await context.reportProgress(60);
 
     const fileBefore = now - (data.fileAgeHours ?? settings.fileAgeHours) * HOUR;
-    const files = [...(await oldFiles(settings.exportDir, fileBefore)), ...(await oldFiles(settings.processedDir, fileBefore)), ...(await oldFiles(settings.outboxDir, fileBefore))];
-    if (!data.dryRun) for (const file of files) await rm(file, { force: true });
+    const folders = [settings.exportDir, settings.processedDir, settings.outboxDir];
+    const perFolder = await Promise.all(folders.map(async (root) => ({ root, files: await oldFiles(root, fileBefore) })));
+    const files = perFolder.flatMap((f) => f.files);
+    if (!data.dryRun) for (const { root, files: old } of perFolder) await removeConfined(root, old);
     await context.reportProgress(80);
 
     const notificationsBefore = new Date(now - (data.notificationAgeDays ?? settings.notificationAgeDays) * 24 * HOUR);

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EJSON } from 'bson';
 import { cacheWarmJob } from '../../jobs/maintenance/cache-warm.job';
 import { registerCacheWarmer, unregisterCacheWarmer } from '../../jobs/maintenance/cache-warmers';
-import { cleanupJob } from '../../jobs/maintenance/cleanup.job';
+import { cleanupJob, removeConfined } from '../../jobs/maintenance/cleanup.job';
 import { shippedJobs } from '../../jobs';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { dlqCleanupIntervalMs } from '../../src/config/durations';
@@ -86,6 +86,23 @@ describe('maintenance job handlers', () => {
     expect((await dlq.find().toArray()).map((d) => d.jobId).sort()).toEqual(['d2', 'd4']);
     expect(existsSync(join(dir, 'exports', 'stale.csv'))).toBe(false);
     expect(existsSync(join(dir, 'exports', 'fresh.csv'))).toBe(true);
+  });
+
+  it('cleanup never deletes through a folder swapped for a link after it was listed', async () => {
+    const root = join(dir, 'swap-exports');
+    const outside = join(dir, 'swap-outside');
+    mkdirSync(join(root, 'sub'), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(root, 'sub', 'stale.csv'), 'listed');
+    writeFileSync(join(root, 'kept-out.csv'), 'x');
+    writeFileSync(join(outside, 'stale.csv'), 'not ours');
+    const listed = [join(root, 'sub', 'stale.csv'), join(root, 'kept-out.csv')];
+    // Between the listing and the deletion, the folder becomes a link to a folder outside.
+    rmSync(join(root, 'sub'), { recursive: true });
+    symlinkSync(outside, join(root, 'sub'));
+    expect(await removeConfined(root, listed)).toBe(1);
+    expect(existsSync(join(outside, 'stale.csv'))).toBe(true);
+    expect(existsSync(join(root, 'kept-out.csv'))).toBe(false);
   });
 
   it('the worker schedules one cleanup per period across workers (a period jobId)', async () => {
