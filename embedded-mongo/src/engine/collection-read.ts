@@ -2,6 +2,7 @@ import type { CollectionStore } from './collection-store';
 import { compileFilter } from './mingo-context';
 import type { DocHolder } from './ordered-index';
 import { pointHolders, scanIndex } from './index-scan';
+import { compileKeyTest } from './key-filter';
 import { planQuery } from './query-planner';
 import { compareKeyed, keyed, topK, validateSort } from './sort-order';
 import { badValue } from './engine-errors';
@@ -47,7 +48,7 @@ export function selectHolders(store: CollectionStore, sel: Selection): DocHolder
     ordered = sortSpec.length === 0;
     naturalSource = true;
   } else {
-    source = pointHolders(plan) ?? scanIndex(plan);
+    source = pointHolders(plan) ?? scanIndex(plan, compileKeyTest(sel.filter, plan.index, sel.collation));
     ordered = sortSpec.length > 0 && plan.providesSort;
   }
 
@@ -93,7 +94,7 @@ export function countMatches(
   } else if (plan.kind === 'scan') {
     source = store.docs.values();
   } else {
-    source = pointHolders(plan) ?? scanIndex(plan);
+    source = pointHolders(plan) ?? scanIndex(plan, compileKeyTest(filter, plan.index));
   }
   let n = 0;
   const want = limit > 0 ? skip + limit : Infinity;

@@ -1,4 +1,5 @@
 import { KeyBound } from './key-bound';
+import type { KeyTest } from './key-filter';
 import type { DocHolder, IndexEntry } from './ordered-index';
 import { NOT_POINT } from './point-map';
 import type { IndexPlan } from './query-planner';
@@ -56,7 +57,8 @@ function* tiesInNaturalOrder(
   for (let i = run.length - 1; i >= 0; i--) yield run[i];
 }
 
-export function* scanIndex(plan: IndexPlan): Generator<DocHolder> {
+/** `keyTest` skips entries whose key already rules their document out, before it is fetched. */
+export function* scanIndex(plan: IndexPlan, keyTest?: KeyTest): Generator<DocHolder> {
   const tree = plan.index.tree;
   const cmp = (a: IndexEntry, b: IndexEntry): number => tree.compare(a, b);
   const prefixes = cartesian(plan.eqValues);
@@ -66,6 +68,7 @@ export function* scanIndex(plan: IndexPlan): Generator<DocHolder> {
     const { start, end } = bounds(plan, prefix);
     const walk = plan.backward ? tiesInNaturalOrder(tree.backward(start, end), cmp) : tree.forward(start, end);
     for (const entry of walk) {
+      if (keyTest && !keyTest(entry.key)) continue;
       if (seen) {
         if (seen.has(entry.seq)) continue;
         seen.add(entry.seq);
