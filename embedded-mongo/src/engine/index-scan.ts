@@ -1,8 +1,9 @@
 import { KeyBound } from './key-bound';
-import type { KeyTest } from './key-filter';
+import { compileKeyTest, type KeyTest } from './key-filter';
 import type { DocHolder, IndexEntry } from './ordered-index';
 import { NOT_POINT } from './point-map';
-import type { IndexPlan } from './query-planner';
+import type { IndexPlan, OrPlan } from './query-planner';
+import type { Doc } from './types';
 
 /** Walks the key intervals of an index plan and yields each document once. */
 
@@ -74,6 +75,18 @@ export function* scanIndex(plan: IndexPlan, keyTest?: KeyTest): Generator<DocHol
         seen.add(entry.seq);
       }
       if (entry.holder) yield entry.holder;
+    }
+  }
+}
+
+/** Each clause's walk in turn (its own key test), each document once; in no particular order. */
+export function* scanUnion(plan: OrPlan, collation?: Doc): Generator<DocHolder> {
+  const seen = new Set<number>();
+  for (const clause of plan.clauses) {
+    for (const holder of scanIndex(clause.plan, compileKeyTest(clause.filter, clause.plan.index, collation))) {
+      if (seen.has(holder.seq)) continue;
+      seen.add(holder.seq);
+      yield holder;
     }
   }
 }

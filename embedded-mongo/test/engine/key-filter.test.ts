@@ -4,6 +4,7 @@ import type { SortSpec } from '../../src/engine/types';
 import type { Collection } from '../../src/engine/collection';
 import { compileKeyTest } from '../../src/engine/key-filter';
 import { compileFilter } from '../../src/engine/mingo-context';
+import { planQuery } from '../../src/engine/query-planner';
 import { sortKeyOf } from '../../src/engine/sort-order';
 import { freshCollection } from './helpers';
 
@@ -124,8 +125,10 @@ describe('index-key predicates', () => {
   it.each([11, 12, 13, 14, 15, 16])('indexed finds answer what a full scan answers, in order (seed %i)', (seed) => {
     const rnd = random(seed);
     const coll = indexedCollection(documents(rnd, 300));
+    let unions = 0;
     for (let round = 0; round < 120; round++) {
       const filter = filterOf(rnd);
+      if (planQuery(filter, [], coll.store.indexes).kind === 'or') unions++;
       const sort = pick(rnd, SORTS);
       const limit = pick(rnd, [0, 1, 5]);
       const planned = coll.find({ filter, sort, limit });
@@ -143,6 +146,26 @@ describe('index-key predicates', () => {
       if (!sort) expect(planned.map((d) => d._id)).toEqual(scanned.map((d) => d._id));
       expect(coll.count(filter)).toBe(coll.count(filter, { hint: { $natural: 1 } }));
     }
+  });
+
+  it('an $or whose every clause is bounded on an index reads the union of the clauses’ walks', () => {
+    const coll = indexedCollection(documents(random(21), 300));
+    const indexes = coll.store.indexes;
+    const union = planQuery({ $or: [{ a: 1 }, { b: { $lte: 2 } }, { c: 'a' }] }, [], indexes);
+    expect(union.kind === 'or' && union.clauses.map((c) => c.plan.index.name)).toEqual(['a_b_c', 'b_a', 'c_1']);
+    // The rest of the filter joins each clause: here it bounds every clause on a_b_c.
+    const joined = planQuery({ a: { $gte: 0 }, $or: [{ x: 1 }, { y: 2 }] }, [], indexes);
+    expect(joined.kind).toBe('index');
+    // One clause without an index: the whole filter falls back (to a scan here).
+    expect(planQuery({ $or: [{ a: 1 }, { x: 2 }] }, [], indexes).kind).toBe('scan');
+    expect(planQuery({ $or: [{ a: 1 }, { b: 2 }] }, [], indexes, { $natural: 1 }).kind).toBe('scan');
+    const filter = { $or: [{ a: { $in: [1, 'a'] } }, { b: { $gte: 1, $lt: 3 } }, { c: null }] };
+    const expected = coll.find({ filter, hint: { $natural: 1 } }).map((d) => d._id);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(coll.find({ filter }).map((d) => d._id)).toEqual(expected);
+    expect(coll.find({ filter, sort: { c: -1 }, limit: 7 }).map((d) => sortKeyOf(d, 'c', -1)))
+      .toEqual(coll.find({ filter, sort: { c: -1 }, limit: 7, hint: { $natural: 1 } }).map((d) => sortKeyOf(d, 'c', -1)));
+    expect(coll.count(filter)).toBe(expected.length);
   });
 
   it('leave multikey indexes and collations to the matcher', () => {
