@@ -7,6 +7,7 @@
  * `pnpm bench:agenda [count]` (default 10,000); `runAgendaBench()` is also called by bench/embedded-mongo.ts.
  */
 import { MongoClient } from 'mongodb';
+import { createEngine } from '../embedded-mongo/src/engine';
 import { startServer } from './embedded-mongo';
 
 const JOB = 'bench-agenda-job';
@@ -26,9 +27,10 @@ export interface AgendaFigures {
 const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
 
 function preload(count: number, dueAt: Date): Array<Record<string, unknown>> {
-  // The shape Agenda's saveJob writes for `agenda.now(name, data)`.
+  // The shape Agenda's saveJob writes for `agenda.now(name, data)`, one job a millisecond as a
+  // producer adds them: locked jobs then lie at the front of the index, before the ones still due.
   return Array.from({ length: count }, (_, i) => ({
-    name: JOB, data: { i }, type: 'normal', priority: 0, nextRunAt: dueAt, lockedAt: null, disabled: null,
+    name: JOB, data: { i }, type: 'normal', priority: 0, nextRunAt: new Date(dueAt.getTime() - count + i), lockedAt: null, disabled: null,
     lastFinishedAt: null, failedAt: null, failCount: null, failReason: null, lastRunAt: null,
     repeatInterval: null, repeatTimezone: null, repeatAt: null, lastModifiedBy: null,
   }));
@@ -82,8 +84,37 @@ export async function runAgendaBench(count = 10_000, marks: number[] = [1_000, 3
   return figures;
 }
 
+/**
+ * The planner's share alone: Agenda's lock findAndModify run `count` times on the engine, no
+ * network and no Agenda, over the same preloaded jobs and index. Seconds to lock them all.
+ */
+export function engineLockSeconds(count: number): number {
+  const coll = createEngine().database('agenda-bench').collection('agendaJobs', true);
+  if (!coll) throw new Error('no collection');
+  coll.createIndexes([{ key: { name: 1, nextRunAt: 1, priority: -1, lockedAt: 1, disabled: 1 }, name: 'findAndLockNextJobIndex' }]);
+  coll.insertMany(preload(count, new Date(Date.now() - 60_000)), true);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const now = new Date();
+    const locked = coll.findAndModify({
+      query: {
+        name: JOB, disabled: { $ne: true },
+        $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: now } }, { lockedAt: { $lte: new Date(now.getTime() - 600_000) } }],
+      },
+      sort: { nextRunAt: 1, priority: -1 },
+      update: { $set: { lockedAt: now, lastModifiedBy: null } },
+      new: true,
+    });
+    if (!locked.value) throw new Error(`lock ${i} found no job`);
+  }
+  return Math.round(performance.now() - t0) / 1000;
+}
+
 if (require.main === module) {
   const count = Number(process.argv[2] ?? 10_000);
+  for (const n of [1_000, 3_000, count].filter((n, i, all) => n <= count && all.indexOf(n) === i)) {
+    process.stdout.write(`engine only, Agenda's lock query: ${n} jobs locked in ${engineLockSeconds(n)} s\n`);
+  }
   runAgendaBench(count).then(
     (f) => {
       for (const [n, s] of Object.entries(f.lockedSeconds)) process.stdout.write(`locked ${n} of ${f.jobs} jobs: ${s} s\n`);
