@@ -14,7 +14,7 @@ import { MongoClient, type Collection, type Document } from 'mongodb';
 const ROOT = join(__dirname, '..');
 const CLAIMS = 1_500;
 
-async function startServer(): Promise<{ uri: string; child: ChildProcess }> {
+export async function startServer(): Promise<{ uri: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/mongo-embedded.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn' },

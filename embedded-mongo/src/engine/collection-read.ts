@@ -1,7 +1,8 @@
 import type { CollectionStore } from './collection-store';
 import { compileFilter } from './mingo-context';
 import type { DocHolder } from './ordered-index';
-import { pointHolders, scanIndex } from './index-scan';
+import { pointHolders, scanIndex, scanUnion } from './index-scan';
+import { compileKeyTest } from './key-filter';
 import { planQuery } from './query-planner';
 import { compareKeyed, keyed, topK, validateSort } from './sort-order';
 import { badValue } from './engine-errors';
@@ -46,8 +47,11 @@ export function selectHolders(store: CollectionStore, sel: Selection): DocHolder
     source = store.docs.values();
     ordered = sortSpec.length === 0;
     naturalSource = true;
+  } else if (plan.kind === 'or') {
+    source = scanUnion(plan, sel.collation);
+    ordered = false;
   } else {
-    source = pointHolders(plan) ?? scanIndex(plan);
+    source = pointHolders(plan) ?? scanIndex(plan, compileKeyTest(sel.filter, plan.index, sel.collation));
     ordered = sortSpec.length > 0 && plan.providesSort;
   }
 
@@ -92,8 +96,10 @@ export function countMatches(
     source = h ? [h] : [];
   } else if (plan.kind === 'scan') {
     source = store.docs.values();
+  } else if (plan.kind === 'or') {
+    source = scanUnion(plan);
   } else {
-    source = pointHolders(plan) ?? scanIndex(plan);
+    source = pointHolders(plan) ?? scanIndex(plan, compileKeyTest(filter, plan.index));
   }
   let n = 0;
   const want = limit > 0 ? skip + limit : Infinity;

@@ -1,7 +1,9 @@
 import { KeyBound } from './key-bound';
+import { compileKeyTest, type KeyTest } from './key-filter';
 import type { DocHolder, IndexEntry } from './ordered-index';
 import { NOT_POINT } from './point-map';
-import type { IndexPlan } from './query-planner';
+import type { IndexPlan, OrPlan } from './query-planner';
+import type { Doc } from './types';
 
 /** Walks the key intervals of an index plan and yields each document once. */
 
@@ -56,7 +58,8 @@ function* tiesInNaturalOrder(
   for (let i = run.length - 1; i >= 0; i--) yield run[i];
 }
 
-export function* scanIndex(plan: IndexPlan): Generator<DocHolder> {
+/** `keyTest` skips entries whose key already rules their document out, before it is fetched. */
+export function* scanIndex(plan: IndexPlan, keyTest?: KeyTest): Generator<DocHolder> {
   const tree = plan.index.tree;
   const cmp = (a: IndexEntry, b: IndexEntry): number => tree.compare(a, b);
   const prefixes = cartesian(plan.eqValues);
@@ -66,11 +69,24 @@ export function* scanIndex(plan: IndexPlan): Generator<DocHolder> {
     const { start, end } = bounds(plan, prefix);
     const walk = plan.backward ? tiesInNaturalOrder(tree.backward(start, end), cmp) : tree.forward(start, end);
     for (const entry of walk) {
+      if (keyTest && !keyTest(entry.key)) continue;
       if (seen) {
         if (seen.has(entry.seq)) continue;
         seen.add(entry.seq);
       }
       if (entry.holder) yield entry.holder;
+    }
+  }
+}
+
+/** Each clause's walk in turn (its own key test), each document once; in no particular order. */
+export function* scanUnion(plan: OrPlan, collation?: Doc): Generator<DocHolder> {
+  const seen = new Set<number>();
+  for (const clause of plan.clauses) {
+    for (const holder of scanIndex(clause.plan, compileKeyTest(clause.filter, clause.plan.index, collation))) {
+      if (seen.has(holder.seq)) continue;
+      seen.add(holder.seq);
+      yield holder;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { compareBson } from './bson-order';
+import { isPlainObject } from './bson-order';
 import { badValue } from './engine-errors';
 import { analyzeFilter, type FieldConstraint } from './filter-analysis';
 import type { SecondaryIndex } from './secondary-index';
@@ -19,7 +20,16 @@ export interface IndexPlan {
   backward: boolean;
 }
 
-export type QueryPlan = IndexPlan | { kind: 'scan' } | { kind: 'id'; id: unknown };
+/**
+ * An `$or` whose every clause (with the rest of the filter) is bounded on some index: each
+ * clause walks its own index and the union is read once per document, as MongoDB's OR stage.
+ */
+export interface OrPlan {
+  kind: 'or';
+  clauses: Array<{ plan: IndexPlan; filter: Doc }>;
+}
+
+export type QueryPlan = IndexPlan | OrPlan | { kind: 'scan' } | { kind: 'id'; id: unknown };
 
 const MAX_INTERVALS = 256;
 
@@ -104,16 +114,45 @@ export function planQuery(
   }
   const idc = constraints.get('_id');
   if (idc?.values?.length === 1 && sort.length === 0) return { kind: 'id', id: idc.values[0] };
+  const best = bestIndexPlan(constraints, sort, indexes);
+  if (!best || !bounded(best)) return planOr(filter, indexes) ?? best ?? { kind: 'scan' };
+  return best;
+}
+
+function bounded(plan: IndexPlan): boolean {
+  return plan.eqValues.length > 0 || plan.range !== undefined;
+}
+
+function bestIndexPlan(
+  constraints: Map<string, FieldConstraint>,
+  sort: Array<[string, 1 | -1]>,
+  indexes: SecondaryIndex[],
+): IndexPlan | undefined {
   let best: IndexPlan | undefined;
   let bestScore = 0;
   for (const index of indexes) {
     if (!index.complete) continue;
     const plan = planFor(index, constraints, sort);
     const s = score(plan, sort.length > 0);
-    if (s > bestScore && (plan.eqValues.length > 0 || plan.range || (sort.length > 0 && plan.providesSort))) {
+    if (s > bestScore && (bounded(plan) || (sort.length > 0 && plan.providesSort))) {
       best = plan;
       bestScore = s;
     }
   }
-  return best ?? { kind: 'scan' };
+  return best;
+}
+
+/** Each `$or` clause planned on its own, ANDed with the rest of the filter; undefined when one has no bounded index. */
+function planOr(filter: Doc | undefined, indexes: SecondaryIndex[]): OrPlan | undefined {
+  const clauses = filter?.$or;
+  if (!filter || !Array.isArray(clauses) || clauses.length === 0 || !clauses.every(isPlainObject)) return undefined;
+  const { $or: _or, ...rest } = filter;
+  const out: OrPlan['clauses'] = [];
+  for (const clause of clauses as Doc[]) {
+    const clauseFilter = Object.keys(rest).length > 0 ? { $and: [rest, clause] } : clause;
+    const plan = bestIndexPlan(analyzeFilter(clauseFilter), [], indexes);
+    if (!plan || !bounded(plan)) return undefined;
+    out.push({ plan, filter: clauseFilter });
+  }
+  return { kind: 'or', clauses: out };
 }
