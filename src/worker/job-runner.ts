@@ -26,25 +26,25 @@ export class JobRunner {
   /** `handlerDone` is called once the handler has settled, before its outcome is written. */
   async run(job: ClaimedJob, shutdownSignal: AbortSignal, handlerDone: () => void = () => undefined): Promise<RunOutcome> {
     const log = this.logger.child({ jobId: job.doc.jobId, type: job.doc.type, attempt: job.doc.attempts });
-    // The job lock (Redis) and the start mark (MongoDB) are independent: asked for together, one round trip of latency.
-    const wantLock = this.port.redisUsable;
-    const [taken, start] = await Promise.all([wantLock ? this.port.lockJob(job.doc.jobId) : Promise.resolve(null), this.recordStart(job, log)]);
-    let lock = taken;
+    let lock: JobLockHandle | null = null;
+    if (this.port.redisUsable) {
+      lock = await this.port.lockJob(job.doc.jobId);
+      if (!lock && this.port.redisUsable) {
+        // Someone still holds the job's lock (a worker whose lease just expired): do not run it twice at once.
+        try {
+          await this.port.returnUnstarted(job, 'job lock held by another worker');
+        } catch (error) {
+          // MongoDB unreachable: the lease expires and the sweeper returns the job; the worker carries on.
+          log.warn({ err: (error as Error).message }, 'could not hand back a job whose lock is held elsewhere; its lease will expire');
+        }
+        this.events.emit('returned', { jobId: job.doc.jobId, reason: 'job lock held by another worker' });
+        return 'returned';
+      }
+    }
+    const start = await this.recordStart(job, log);
     if (start !== 'started') {
       if (lock) this.track(this.port.releaseJobLock(lock));
       return start;
-    }
-    if (wantLock && !lock && this.port.redisUsable) {
-      // Someone still holds the job's lock (a worker whose lease just expired): do not run it twice at once.
-      // The hand-back undoes the start mark: the handler never ran, so the attempt is given back.
-      try {
-        await this.port.returnUnstarted(job, 'job lock held by another worker');
-      } catch (error) {
-        // MongoDB unreachable: the lease expires and the sweeper returns the job; the worker carries on.
-        log.warn({ err: (error as Error).message }, 'could not hand back a job whose lock is held elsewhere; its lease will expire');
-      }
-      this.events.emit('returned', { jobId: job.doc.jobId, reason: 'job lock held by another worker' });
-      return 'returned';
     }
     const started = performance.now();
     const controller = new AbortController();
