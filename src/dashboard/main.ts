@@ -3,20 +3,14 @@
  * like a worker (MONGO_URI, the Redis variables, QUEUE_NAME, HTTP_PORT, HTTP_HOST, ADMIN_TOKENS);
  * it serves /dashboard, the admin API and /health/queue, and takes no job.
  */
-import { loadConfig } from '../config/environment';
+import { loadConfigOrExit } from '../config/load-config-or-exit';
 import { QueueError } from '../errors';
 import { createHttpServer } from '../http/http-server';
 import { createLogger } from '../logging/logger';
 import { QueueFactory } from '../composition/queue-factory';
 
 async function main(): Promise<void> {
-  let env;
-  try {
-    env = loadConfig(process.env);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
-  }
+  const env = loadConfigOrExit();
   if (env.http.adminTokens.length === 0) {
     process.stderr.write('ADMIN_TOKENS is not set: the dashboard signs operators in with these tokens, e.g. ADMIN_TOKENS=alice:<16+ characters>,viewer:<16+ characters>:read\n');
     process.exit(1);

@@ -4,7 +4,7 @@
  * WORKER_BATCH_SIZE).
  * SIGTERM/SIGINT drain it gracefully and exit 0; a bad configuration exits 1 with one clear line.
  */
-import { loadConfig } from '../config/environment';
+import { loadConfigOrExit } from '../config/load-config-or-exit';
 import { createLogger } from '../logging/logger';
 import { QueueFactory } from '../composition/queue-factory';
 import { QueueError } from '../errors';
@@ -13,13 +13,7 @@ import { installProcessGuards } from './process-guards';
 import { QueueWorker } from './queue-worker';
 
 async function main(): Promise<void> {
-  let env;
-  try {
-    env = loadConfig(process.env);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(1);
-  }
+  const env = loadConfigOrExit();
   const logger = createLogger({ level: env.logLevel, name: 'queue-worker' });
   const manager = await QueueFactory.createWithConfig(env.queue, logger);
   const { worker: w } = env.queue;
