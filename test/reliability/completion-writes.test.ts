@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { JobStatus } from '../../src/domain/job-status';
 import type { QueueManager } from '../../src/manager/queue-manager';
-import { PrivateMongo } from '../support/private-mongo';
-import { QueueHarness } from '../support/queue-harness';
+import { harnessWithPrivateMongo } from '../support/private-mongo-world';
 import { waitFor } from '../support/wait-for';
 
 /** Handlers held at a gate, so the test decides when their completions are written (together). */
@@ -41,16 +40,7 @@ function registerResultJob(manager: QueueManager, gate: Gate, runs: string[]): v
 }
 
 describe('completion writes, one job at a time', () => {
-  const harness = new QueueHarness('completion_writes');
-  const mongo = new PrivateMongo();
-  beforeAll(async () => {
-    await Promise.all([harness.start(), mongo.start()]);
-  });
-  afterAll(async () => {
-    await mongo.start();
-    await harness.stop();
-    await mongo.dispose();
-  }, 60_000);
+  const { harness, mongo } = harnessWithPrivateMongo('completion_writes');
 
   it.each(['circular', 'huge'] as const)('a %s result completes its job with a resultError and leaves its 5 neighbours completed, each run once', async (kind) => {
     const manager = await harness.manager({ name: `unstorable_${kind}` });

@@ -4,8 +4,7 @@ import { JobStatus } from '../../src/domain/job-status';
 import { LeaseLostError } from '../../src/errors';
 import type { QueueManager } from '../../src/manager/queue-manager';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
-import { PrivateMongo } from '../support/private-mongo';
-import { QueueHarness } from '../support/queue-harness';
+import { harnessWithPrivateMongo } from '../support/private-mongo-world';
 import { waitFor } from '../support/wait-for';
 import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
@@ -27,16 +26,7 @@ function registerWaitingJob(manager: QueueManager, seen: { started: number; reas
 }
 
 describe('heartbeat', () => {
-  const harness = new QueueHarness('heartbeat');
-  const mongo = new PrivateMongo();
-  beforeAll(async () => {
-    await Promise.all([harness.start(), mongo.start()]);
-  });
-  afterAll(async () => {
-    await mongo.start();
-    await harness.stop();
-    await mongo.dispose();
-  });
+  const { harness, mongo } = harnessWithPrivateMongo('heartbeat');
 
   it('a lost lease (the job moved on to another worker) aborts the handler with LeaseLostError', async () => {
     const manager = await harness.manager({ name: 'lost', worker: { lockTimeout: 2_000, heartbeatInterval: 200 } });

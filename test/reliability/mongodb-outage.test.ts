@@ -1,21 +1,11 @@
 import { JobStatus } from '../../src/domain/job-status';
 import { QueueError } from '../../src/errors';
-import { PrivateMongo } from '../support/private-mongo';
-import { QueueHarness } from '../support/queue-harness';
+import { harnessWithPrivateMongo } from '../support/private-mongo-world';
 import { waitFor } from '../support/wait-for';
 
 /** MongoDB down: adds fail fast with a typed error; workers ride out the outage and resume. */
 describe('MongoDB unreachable', () => {
-  const harness = new QueueHarness('mongo_outage');
-  const mongo = new PrivateMongo();
-  beforeAll(async () => {
-    await Promise.all([harness.start(), mongo.start()]);
-  });
-  afterAll(async () => {
-    await mongo.start();
-    await harness.stop();
-    await mongo.dispose();
-  }, 60_000);
+  const { harness, mongo } = harnessWithPrivateMongo('mongo_outage');
 
   async function expectStorageUnavailable(add: () => Promise<unknown>, boundMs: number): Promise<void> {
     const started = Date.now();
