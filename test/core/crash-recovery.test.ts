@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
 import { JobStatus } from '../../src/domain/job-status';
 import { QueueHarness } from '../support/queue-harness';
-import { testMongoUri } from '../support/mongo';
+import { spawnCrashWorker } from '../support/crash-worker-process';
 import { waitFor } from '../support/wait-for';
 import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
-const ROOT = join(__dirname, '..', '..');
 
 describe('a worker killed with SIGKILL mid-job', () => {
   const harness = new QueueHarness('crash');
@@ -34,18 +32,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
     );
     const { jobId } = await manager.addJob({ type: 'crash_job', data: {} });
 
-    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/crash-worker.ts')], {
-      env: {
-        ...process.env,
-        CRASH_MONGO_URI: testMongoUri(),
-        CRASH_DB: harness.dbName,
-        CRASH_REDIS_PORT: String(harness.redis.port),
-        CRASH_NAMESPACE: harness.namespace,
-        CRASH_QUEUE: 'crash',
-      },
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = spawnCrashWorker(harness, 'crash');
     const markers = queuePartsOf(manager).connection.collection('markers');
     const marker = await waitFor(() => markers.findOne({ jobId }), 'the child to start the job', 20_000);
     const running = await manager.jobRepository.findByJobId(jobId);

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { CommandStartedEvent } from 'mongodb';
 import { z } from 'zod';
 import { defineJob } from '../../src/domain/job-definition';
@@ -9,10 +8,10 @@ import type { QueueManager } from '../../src/manager/queue-manager';
 import { MaintenanceLoop } from '../../src/scheduler/maintenance-loop';
 import { QueueHarness } from '../support/queue-harness';
 import { testMongoUri } from '../support/mongo';
+import { spawnCrashWorker } from '../support/crash-worker-process';
 import { waitFor } from '../support/wait-for';
 import { queuePartsOf } from '../../src/composition/create-queue-manager';
 
-const ROOT = join(__dirname, '..', '..');
 
 /**
  * Sweeps until `done` holds. Workers of other tests in this file sweep the same collection, so
@@ -107,18 +106,7 @@ describe('attempt counting', () => {
     // Known here so it can be added; the child process runs it.
     manager.registerJob(defineJob({ type: 'crash_job', schema: z.object({}).passthrough(), handle: async () => ({}) }));
     const { jobId } = await manager.addJob({ type: 'crash_job', data: {}, maxAttempts: 1 });
-    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/crash-worker.ts')], {
-      env: {
-        ...process.env,
-        CRASH_MONGO_URI: testMongoUri(),
-        CRASH_DB: harness.dbName,
-        CRASH_REDIS_PORT: String(harness.redis.port),
-        CRASH_NAMESPACE: harness.namespace,
-        CRASH_QUEUE: 'crash',
-      },
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = spawnCrashWorker(harness, 'crash');
     const markers = queuePartsOf(manager).connection.collection('markers');
     await waitFor(() => markers.findOne({ jobId }), 'the child to start the handler', 20_000);
     const running = await manager.jobRepository.findByJobId(jobId);
